@@ -1,0 +1,25 @@
+package io.tenantdb.provisioning;
+
+/** Why provisioning failed. Adapters map each code to one response in one place. */
+public enum ErrorCode {
+    /** The request itself is unacceptable; nothing was created. */
+    INVALID_REQUEST,
+    /** A live tenant with the same name (case-insensitive) exists in the same environment. */
+    DUPLICATE_TENANT,
+    /** No tenant has the given id. */
+    TENANT_NOT_FOUND,
+    /** PostgreSQL could not be reached or refused connections; retrying later may succeed. */
+    DATABASE_UNAVAILABLE,
+    /** Reserving the tenant in the control plane failed. */
+    RESERVE_FAILED,
+    /** Creating the tenant's role or database failed. */
+    CREATE_FAILED,
+    /** The new database did not accept a connection with the tenant's own credentials. */
+    VERIFY_FAILED,
+    /** The host's initializer failed on the new database. */
+    INITIALIZE_FAILED,
+    /** Encrypting or decrypting the connection string failed. */
+    CRYPTO_FAILED,
+    /** Recording the provisioned database in the control plane failed. */
+    STORE_FAILED
+}

@@ -1,0 +1,143 @@
+package io.tenantdb.provisioning;
+
+import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.ConnectionVerifier;
+import io.tenantdb.provisioning.spi.DatabaseCreator;
+import io.tenantdb.provisioning.spi.DatabaseInitializer;
+import io.tenantdb.provisioning.spi.TenantStore;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Provisions a physically isolated PostgreSQL database for each new tenant, all or nothing: {@link #provision}
+ * returns only when the tenant's database exists, is owned by the tenant's own login role, accepts that role's
+ * connection, and its encrypted connection string is stored; on any failure every step already taken is undone
+ * and a {@link ProvisioningException} is thrown.
+ *
+ * <p>Instances come from {@link #builder()} and are immutable and thread-safe.
+ */
+public interface TenantProvisioner {
+
+    /**
+     * Provisions a tenant.
+     *
+     * @return the active tenant
+     * @throws NullPointerException  when {@code request} is null
+     * @throws ProvisioningException when any step fails; nothing is left behind unless compensation itself
+     *                               failed, in which case the failure is logged and attached as suppressed
+     */
+    Tenant provision(TenantRequest request);
+
+    /**
+     * Looks a tenant up in the control plane.
+     *
+     * @return the tenant, or empty when unknown
+     * @throws ProvisioningException when the control plane cannot be read
+     */
+    Optional<Tenant> find(UUID tenantId);
+
+    /** Returns a new builder. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Wires the components of a {@link TenantProvisioner}. Each is given explicitly; nothing is discovered.
+     * A builder is not thread-safe; {@link #build()} copies its state, so later changes do not affect built
+     * provisioners.
+     */
+    final class Builder {
+
+        /** The default database name prefix: tenant databases are named {@code car_<tenant id>}. */
+        public static final String DEFAULT_DATABASE_PREFIX = "car_";
+
+        private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,19}");
+
+        private DatabaseCreator databaseCreator;
+        private ConnectionVerifier connectionVerifier;
+        private CipherService cipherService;
+        private TenantStore tenantStore;
+        private DatabaseInitializer databaseInitializer;
+        private String databasePrefix = DEFAULT_DATABASE_PREFIX;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Required: creates and drops tenant databases and roles. */
+        public Builder databaseCreator(DatabaseCreator creator) {
+            this.databaseCreator = Objects.requireNonNull(creator, "creator");
+            return this;
+        }
+
+        /** Required: proves each new database accepts its own role. */
+        public Builder connectionVerifier(ConnectionVerifier verifier) {
+            this.connectionVerifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /** Required: seals connection strings before they are stored. */
+        public Builder cipherService(CipherService cipher) {
+            this.cipherService = Objects.requireNonNull(cipher, "cipher");
+            return this;
+        }
+
+        /** Required: the control plane. */
+        public Builder tenantStore(TenantStore store) {
+            this.tenantStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Optional: runs on each new database after verification and before success. */
+        public Builder databaseInitializer(DatabaseInitializer initializer) {
+            this.databaseInitializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * Sets the prefix of tenant database and role names (default {@code car_}).
+         *
+         * @throws IllegalArgumentException unless it is 1–20 characters of {@code [a-z0-9_]} starting with a letter
+         */
+        public Builder databasePrefix(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!PREFIX.matcher(prefix).matches()) {
+                throw new IllegalArgumentException(
+                        "database prefix must be 1-20 characters of [a-z0-9_] starting with a letter");
+            }
+            this.databasePrefix = prefix;
+            return this;
+        }
+
+        /** Sets the clock that stamps creation times (default: the system UTC clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Builds an immutable, thread-safe provisioner.
+         *
+         * @throws IllegalStateException when a required component is missing
+         */
+        public TenantProvisioner build() {
+            require(databaseCreator, "databaseCreator");
+            require(connectionVerifier, "connectionVerifier");
+            require(cipherService, "cipherService");
+            require(tenantStore, "tenantStore");
+            return new ProvisioningSaga(databaseCreator, connectionVerifier, Optional.ofNullable(databaseInitializer),
+                    cipherService, tenantStore, databasePrefix, clock);
+        }
+
+        private static void require(Object component, String name) {
+            if (component == null) {
+                throw new IllegalStateException(name + " is required");
+            }
+        }
+    }
+}

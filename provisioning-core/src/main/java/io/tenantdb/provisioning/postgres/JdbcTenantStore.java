@@ -1,0 +1,182 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.TenantStore;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The control plane in PostgreSQL schema {@code control_plane} (tables {@code tenants} and
+ * {@code tenant_databases}), reached through the host's {@link DataSource}, ideally a pool. Call
+ * {@link #migrate()} once at start. Immutable and thread-safe.
+ */
+public final class JdbcTenantStore implements TenantStore {
+
+    private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
+            + " d.database_name FROM control_plane.tenants t"
+            + " JOIN control_plane.tenant_databases d ON d.tenant_id = t.id";
+
+    private final DataSource dataSource;
+
+    /** @param dataSource connections to the control-plane database */
+    public JdbcTenantStore(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Creates or upgrades the {@code control_plane} schema. Idempotent and safe to run from several instances
+     * at once.
+     *
+     * @return how many schema versions were applied now (0 when already current)
+     * @throws SQLException when the control plane refuses
+     */
+    public int migrate() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            return SchemaMigrator.migrate(connection);
+        }
+    }
+
+    @Override
+    public boolean reserve(Tenant tenant) throws SQLException {
+        Objects.requireNonNull(tenant, "tenant");
+        Timestamp now = Timestamp.from(tenant.createdAt());
+        return inTransaction(connection -> {
+            try (Statement statement = connection.createStatement()) {
+                // The reservation need not survive a crash: the reconciler trusts the database objects it finds.
+                statement.execute("SET LOCAL synchronous_commit TO OFF");
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                insert.setObject(1, tenant.id());
+                insert.setString(2, tenant.name());
+                insert.setString(3, tenant.environment().wireName());
+                insert.setString(4, tenant.status().wireName());
+                insert.setTimestamp(5, now);
+                insert.setTimestamp(6, now);
+                if (insert.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
+                            + " VALUES (?, ?, ?, ?)")) {
+                insert.setObject(1, tenant.id());
+                insert.setString(2, tenant.databaseName());
+                insert.setString(3, tenant.databaseName());
+                insert.setTimestamp(4, now);
+                insert.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public void activate(UUID tenantId, StoredDatabase database) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(database, "database");
+        inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?"
+                            + " WHERE tenant_id = ? AND database_name = ? AND role_name = ?")) {
+                update.setString(1, database.connectionStringEncrypted());
+                update.setString(2, database.keyId());
+                update.setObject(3, tenantId);
+                update.setString(4, database.databaseName());
+                update.setString(5, database.roleName());
+                requireOneRow(update.executeUpdate());
+            }
+            try (PreparedStatement update = connection.prepareStatement(
+                    "UPDATE control_plane.tenants SET status = 'active', updated_at = now()"
+                            + " WHERE id = ? AND status = 'provisioning'")) {
+                update.setObject(1, tenantId);
+                requireOneRow(update.executeUpdate());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void release(UUID tenantId) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.tenants WHERE id = ?")) {
+            connection.setAutoCommit(true);
+            delete.setObject(1, tenantId);
+            delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<Tenant> find(UUID tenantId) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(SELECT_TENANT + " WHERE t.id = ?")) {
+            select.setObject(1, tenantId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(tenant(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Optional<StoredDatabase> findDatabase(UUID tenantId) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT database_name, role_name,"
+                     + " connection_string_encrypted, key_id FROM control_plane.tenant_databases"
+                     + " WHERE tenant_id = ? AND connection_string_encrypted IS NOT NULL")) {
+            select.setObject(1, tenantId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next()
+                        ? Optional.of(new StoredDatabase(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    private static Tenant tenant(ResultSet rs) throws SQLException {
+        return new Tenant(rs.getObject(1, UUID.class), rs.getString(2),
+                Environment.fromWireName(rs.getString(3)).orElseThrow(
+                        () -> new SQLException("unknown environment in control plane", "XX000")),
+                TenantStatus.fromWireName(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+    }
+
+    private static void requireOneRow(int updated) throws SQLException {
+        if (updated != 1) {
+            throw new SQLException("tenant is no longer being provisioned", "55000");
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+}

@@ -1,0 +1,165 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.spi.DatabaseCreator;
+
+import javax.sql.DataSource;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Creates each tenant database owned by its own login role over an admin {@link DataSource} (the role needs
+ * CREATEDB and CREATEROLE). Per tenant it issues:
+ * <pre>
+ * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'   -- a verifier computed here: the password never reaches the server's logs
+ * GRANT "car_…" TO CURRENT_USER                          -- only when the admin is not a superuser
+ * CREATE DATABASE "car_…" OWNER "car_…" [TEMPLATE …] [STRATEGY …]
+ * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;tenant id&gt;'
+ * </pre>
+ * Passwords are 256 bits from {@link SecureRandom}. Instances come from {@link #builder(DataSource)}, are
+ * immutable and thread-safe.
+ */
+public final class PostgresDatabaseCreator implements DatabaseCreator {
+
+    /** The comment on every tenant database starts with this, followed by the tenant id. */
+    public static final String COMMENT_PREFIX = "tenantdb:";
+
+    private static final int PASSWORD_BYTES = 32;
+
+    private final DataSource admin;
+    private final String tenantHost;
+    private final int tenantPort;
+    private final Optional<String> template;
+    private final Optional<Strategy> strategy;
+    private final SecureRandom random = new SecureRandom();
+    private volatile Boolean adminIsSuperuser;
+
+    private PostgresDatabaseCreator(Builder builder) {
+        this.admin = builder.admin;
+        this.tenantHost = builder.tenantHost;
+        this.tenantPort = builder.tenantPort;
+        this.template = Optional.ofNullable(builder.template);
+        this.strategy = Optional.ofNullable(builder.strategy);
+    }
+
+    /** Starts a builder over the admin connections. */
+    public static Builder builder(DataSource admin) {
+        return new Builder(Objects.requireNonNull(admin, "admin"));
+    }
+
+    @Override
+    public ConnectionDetails create(UUID tenantId, String databaseName, String roleName) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        String database = Identifiers.quote(databaseName);
+        String role = Identifiers.quote(roleName);
+        String password = newPassword();
+        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(true);
+            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + ScramVerifier.of(password, random) + "'");
+            if (!adminIsSuperuser(statement)) {
+                // A non-superuser may only create a database owned by a role it is a member of.
+                statement.execute("GRANT " + role + " TO CURRENT_USER");
+            }
+            statement.execute("CREATE DATABASE " + database + " OWNER " + role
+                    + template.map(t -> " TEMPLATE " + Identifiers.quote(t)).orElse("")
+                    + strategy.map(s -> " STRATEGY " + s.name()).orElse(""));
+            statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE " + database
+                    + " IS '" + COMMENT_PREFIX + tenantId + "'");
+        }
+        return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password);
+    }
+
+    @Override
+    public void drop(String databaseName, String roleName) throws SQLException {
+        String database = Identifiers.quote(databaseName);
+        String role = Identifiers.quote(roleName);
+        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+            connection.setAutoCommit(true);
+            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            statement.execute("DROP ROLE IF EXISTS " + role);
+        }
+    }
+
+    private boolean adminIsSuperuser(Statement statement) throws SQLException {
+        Boolean known = adminIsSuperuser;
+        if (known == null) {
+            try (ResultSet rs = statement.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
+                known = rs.next() && rs.getBoolean(1);
+            }
+            adminIsSuperuser = known;
+        }
+        return known;
+    }
+
+    private String newPassword() {
+        byte[] bytes = new byte[PASSWORD_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** How {@code CREATE DATABASE} copies its template (PostgreSQL 15 and later). */
+    public enum Strategy {
+        /** Copies block by block through the WAL; the default since PostgreSQL 15, best for small templates. */
+        WAL_LOG,
+        /** Copies files and checkpoints twice; faster for large templates, slower under concurrency. */
+        FILE_COPY
+    }
+
+    /** Configures a {@link PostgresDatabaseCreator}. Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final DataSource admin;
+        private String tenantHost = "localhost";
+        private int tenantPort = 5432;
+        private String template;
+        private Strategy strategy;
+
+        private Builder(DataSource admin) {
+            this.admin = admin;
+        }
+
+        /**
+         * Where tenants reach the server: written into each connection string and used to verify it. May differ
+         * from the admin's route (a proxy, a private address). Default {@code localhost:5432}.
+         *
+         * @throws IllegalArgumentException when the host is blank or the port is outside 1–65535
+         */
+        public Builder tenantEndpoint(String host, int port) {
+            Objects.requireNonNull(host, "host");
+            if (host.isBlank() || port < 1 || port > 65535) {
+                throw new IllegalArgumentException("tenant endpoint needs a host and a port from 1 to 65535");
+            }
+            this.tenantHost = host;
+            this.tenantPort = port;
+            return this;
+        }
+
+        /**
+         * Copies new databases from this template instead of the server's default ({@code template1}).
+         *
+         * @throws IllegalArgumentException unless the name matches {@code [a-z0-9_]{1,63}}
+         */
+        public Builder template(String templateName) {
+            Identifiers.quote(templateName);
+            this.template = templateName;
+            return this;
+        }
+
+        /** Sets {@code CREATE DATABASE … STRATEGY}; unset leaves the server's default. */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** Builds an immutable, thread-safe creator. */
+        public PostgresDatabaseCreator build() {
+            return new PostgresDatabaseCreator(this);
+        }
+    }
+}

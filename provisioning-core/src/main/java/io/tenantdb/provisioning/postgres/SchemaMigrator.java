@@ -1,0 +1,57 @@
+package io.tenantdb.provisioning.postgres;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * Applies the versioned control-plane scripts that a database has not seen yet, in one transaction under an
+ * advisory lock, so several instances starting at once apply each script exactly once.
+ */
+final class SchemaMigrator {
+
+    /** In order; a released script is never edited, a change is a new script. */
+    static final List<String> SCRIPTS = List.of("V1__control_plane.sql");
+
+    private static final String RESOURCE_DIR = "io/tenantdb/provisioning/postgres/schema/";
+    // An arbitrary constant that names this lock among the host's own advisory locks.
+    private static final long LOCK_KEY = 0x74656e616e746462L;
+
+    private SchemaMigrator() {
+    }
+
+    /** @return how many scripts were applied now */
+    static int migrate(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+            statement.execute("CREATE SCHEMA IF NOT EXISTS control_plane");
+            statement.execute("CREATE TABLE IF NOT EXISTS control_plane.schema_version ("
+                    + "version integer PRIMARY KEY, script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            int current;
+            try (ResultSet rs = statement.executeQuery(
+                    "SELECT coalesce(max(version), 0) FROM control_plane.schema_version")) {
+                rs.next();
+                current = rs.getInt(1);
+            }
+            int applied = 0;
+            for (int version = current + 1; version <= SCRIPTS.size(); version++) {
+                String script = SCRIPTS.get(version - 1);
+                statement.execute(SqlScriptInitializer.read(SchemaMigrator.class.getClassLoader(), RESOURCE_DIR + script));
+                statement.execute("INSERT INTO control_plane.schema_version (version, script) VALUES ("
+                        + version + ", '" + script + "')");
+                applied++;
+            }
+            connection.commit();
+            return applied;
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The four plug-in points of provisioning, plus the optional initializer. Each is wired explicitly through
+ * {@link io.tenantdb.provisioning.TenantProvisioner#builder()}; implementations live in
+ * {@code io.tenantdb.provisioning.postgres} and {@code io.tenantdb.provisioning.crypto}, and tests may pass
+ * their own. Methods may throw {@link java.sql.SQLException}; the provisioner wraps it exactly once.
+ */
+package io.tenantdb.provisioning.spi;
