@@ -116,12 +116,18 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     private <T> T step(ProvisioningStep step, UUID id, Action<T> action) {
         long started = System.nanoTime();
+        boolean leaseRenewed = !step.renewsLease();
         try {
+            if (!leaseRenewed) {
+                store.advance(id, step.label());
+                leaseRenewed = true;
+            }
             T result = action.run();
             LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
             return result;
         } catch (Exception e) {
-            ErrorCode code = step.usesAdminConnections() && SqlFailures.isUnavailable(e)
+            boolean adminSide = !leaseRenewed || step.usesAdminConnections();
+            ErrorCode code = adminSide && SqlFailures.isUnavailable(e)
                     ? ErrorCode.DATABASE_UNAVAILABLE : step.failureCode();
             LOG.log(Level.WARNING, "tenant {0} step {1} failed after {2} ms: {3}",
                     id, step.label(), elapsedMillis(started), SqlFailures.describe(e));

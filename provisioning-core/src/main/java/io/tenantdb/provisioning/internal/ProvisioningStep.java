@@ -6,17 +6,27 @@ import java.util.Locale;
 
 /** The steps of provisioning, in order, each with the code reported when it fails. */
 enum ProvisioningStep {
-    RESERVE(ErrorCode.RESERVE_FAILED),
-    CREATE(ErrorCode.CREATE_FAILED),
-    VERIFY(ErrorCode.VERIFY_FAILED),
-    INITIALIZE(ErrorCode.INITIALIZE_FAILED),
-    ENCRYPT(ErrorCode.CRYPTO_FAILED),
-    STORE(ErrorCode.STORE_FAILED);
+    RESERVE(ErrorCode.RESERVE_FAILED, false),
+    CREATE(ErrorCode.CREATE_FAILED, true),
+    VERIFY(ErrorCode.VERIFY_FAILED, true),
+    INITIALIZE(ErrorCode.INITIALIZE_FAILED, true),
+    ENCRYPT(ErrorCode.CRYPTO_FAILED, false),
+    STORE(ErrorCode.STORE_FAILED, false);
 
     private final ErrorCode failureCode;
+    private final boolean renewsLease;
 
-    ProvisioningStep(ErrorCode failureCode) {
+    ProvisioningStep(ErrorCode failureCode, boolean renewsLease) {
         this.failureCode = failureCode;
+        this.renewsLease = renewsLease;
+    }
+
+    /**
+     * Steps that talk to PostgreSQL and may take long record their start and renew the lease first; reserve
+     * takes the lease, encrypt is instant and store ends the provisioning.
+     */
+    boolean renewsLease() {
+        return renewsLease;
     }
 
     ErrorCode failureCode() {

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -27,11 +28,42 @@ public final class JdbcTenantStore implements TenantStore {
             + " d.database_name FROM control_plane.tenants t"
             + " JOIN control_plane.tenant_databases d ON d.tenant_id = t.id";
 
-    private final DataSource dataSource;
+    /** How long a provisioning may go without reaching its next step before a reconciler may roll it back. */
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
 
-    /** @param dataSource connections to the control-plane database */
+    private final DataSource dataSource;
+    private final long leaseMillis;
+    private final String owner;
+
+    /**
+     * A store whose provisioning leases last {@link #DEFAULT_LEASE}, owned by this JVM.
+     *
+     * @param dataSource connections to the control-plane database
+     */
     public JdbcTenantStore(DataSource dataSource) {
+        this(dataSource, DEFAULT_LEASE, defaultOwner());
+    }
+
+    /**
+     * @param dataSource connections to the control-plane database
+     * @param lease      how long each step may take before a reconciler may roll the provisioning back; longer
+     *                   than the slowest step (create, verify, initialize) can take
+     * @param owner      names this instance in the {@code lease_owner} column, for operators
+     * @throws IllegalArgumentException when the lease is under one second
+     */
+    public JdbcTenantStore(DataSource dataSource, Duration lease, String owner) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(lease, "lease");
+        if (lease.toMillis() < 1000) {
+            throw new IllegalArgumentException("lease must be at least one second");
+        }
+        this.leaseMillis = lease.toMillis();
+        this.owner = Objects.requireNonNull(owner, "owner");
+    }
+
+    private static String defaultOwner() {
+        return ProcessHandle.current().pid() + "@" + System.getProperty("os.name", "host").replace(' ', '_')
+                + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /**
@@ -52,19 +84,20 @@ public final class JdbcTenantStore implements TenantStore {
         Objects.requireNonNull(tenant, "tenant");
         Timestamp now = Timestamp.from(tenant.createdAt());
         return inTransaction(connection -> {
-            try (Statement statement = connection.createStatement()) {
-                // The reservation need not survive a crash: the reconciler trusts the database objects it finds.
-                statement.execute("SET LOCAL synchronous_commit TO OFF");
-            }
+            relaxDurability(connection);
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                    "INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at,"
+                            + " step, lease_owner, lease_expires_at)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, now() + ? * interval '1 millisecond')"
+                            + " ON CONFLICT DO NOTHING")) {
                 insert.setObject(1, tenant.id());
                 insert.setString(2, tenant.name());
                 insert.setString(3, tenant.environment().wireName());
                 insert.setString(4, tenant.status().wireName());
                 insert.setTimestamp(5, now);
                 insert.setTimestamp(6, now);
+                insert.setString(7, owner);
+                insert.setLong(8, leaseMillis);
                 if (insert.executeUpdate() == 0) {
                     return false;
                 }
@@ -79,6 +112,24 @@ public final class JdbcTenantStore implements TenantStore {
                 insert.executeUpdate();
             }
             return true;
+        });
+    }
+
+    @Override
+    public void advance(UUID tenantId, String step) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(step, "step");
+        inTransaction(connection -> {
+            relaxDurability(connection);
+            try (PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
+                    + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
+                    + " WHERE id = ? AND status = 'provisioning'")) {
+                update.setString(1, step);
+                update.setLong(2, leaseMillis);
+                update.setObject(3, tenantId);
+                requireOneRow(update.executeUpdate());
+            }
+            return null;
         });
     }
 
@@ -98,7 +149,8 @@ public final class JdbcTenantStore implements TenantStore {
                 requireOneRow(update.executeUpdate());
             }
             try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE control_plane.tenants SET status = 'active', updated_at = now()"
+                    "UPDATE control_plane.tenants SET status = 'active', updated_at = now(), step = NULL,"
+                            + " lease_owner = NULL, lease_expires_at = NULL"
                             + " WHERE id = ? AND status = 'provisioning'")) {
                 update.setObject(1, tenantId);
                 requireOneRow(update.executeUpdate());
@@ -151,6 +203,16 @@ public final class JdbcTenantStore implements TenantStore {
                 Environment.fromWireName(rs.getString(3)).orElseThrow(
                         () -> new SQLException("unknown environment in control plane", "XX000")),
                 TenantStatus.fromWireName(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+    }
+
+    /**
+     * Reservation and step markers need not survive a crash (the reconciler trusts the database objects it
+     * finds), so they skip the wait for a synchronous commit; activation does not.
+     */
+    private static void relaxDurability(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL synchronous_commit TO OFF");
+        }
     }
 
     private static void requireOneRow(int updated) throws SQLException {

@@ -18,12 +18,13 @@ import java.util.UUID;
  * Creates each tenant database owned by its own login role over an admin {@link DataSource} (the role needs
  * CREATEDB and CREATEROLE). Per tenant it issues:
  * <pre>
- * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'   -- a verifier computed here: the password never reaches the server's logs
+ * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;tenant id&gt;'
  * GRANT "car_…" TO CURRENT_USER                          -- only when the admin is not a superuser
  * CREATE DATABASE "car_…" OWNER "car_…" [TEMPLATE …] [STRATEGY …]
  * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;tenant id&gt;'
  * </pre>
- * Passwords are 256 bits from {@link SecureRandom}. Instances come from {@link #builder(DataSource)}, are
+ * The password is sent as a SCRAM verifier computed here, so it never reaches the server's statement logs; it is
+ * 256 bits from {@link SecureRandom}. The comments let {@link PostgresReconciler} prove an object is ours. Instances come from {@link #builder(DataSource)}, are
  * immutable and thread-safe.
  */
 public final class PostgresDatabaseCreator implements DatabaseCreator {
@@ -62,7 +63,9 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         String password = newPassword();
         try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
-            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + ScramVerifier.of(password, random) + "'");
+            // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
+            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + ScramVerifier.of(password, random)
+                    + "'; COMMENT ON ROLE " + role + " IS '" + COMMENT_PREFIX + tenantId + "'");
             if (!adminIsSuperuser(statement)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
                 statement.execute("GRANT " + role + " TO CURRENT_USER");

@@ -13,13 +13,22 @@ import java.util.UUID;
 public interface TenantStore {
 
     /**
-     * Records a tenant in state {@code provisioning} before any database object exists.
+     * Records a tenant in state {@code provisioning}, with a lease, before any database object exists.
      *
      * @return false, writing nothing, when a live tenant with the same name (case-insensitive) exists in
      *         the same environment
      * @throws SQLException when the control plane fails
      */
     boolean reserve(Tenant tenant) throws SQLException;
+
+    /**
+     * Records that a provisioning reached {@code step} and renews its lease, so a reconciler can tell a live
+     * provisioning from one whose process died. Need not be durable: losing it in a crash is harmless.
+     *
+     * @throws SQLException when the control plane fails, or the tenant is no longer {@code provisioning} (a
+     *                      reconciler rolled it back after its lease expired)
+     */
+    void advance(UUID tenantId, String step) throws SQLException;
 
     /**
      * In one transaction, records the tenant's database and marks the tenant {@code active}.

@@ -22,6 +22,7 @@ public final class InMemoryTenantStore implements TenantStore {
     private final Faults faults = new Faults();
     private final Map<UUID, Tenant> tenants = new HashMap<>();
     private final Map<UUID, StoredDatabase> databases = new HashMap<>();
+    private final Map<UUID, String> steps = new HashMap<>();
 
     public Faults faults() {
         return faults;
@@ -42,6 +43,21 @@ public final class InMemoryTenantStore implements TenantStore {
     }
 
     @Override
+    public synchronized void advance(UUID tenantId, String step) throws SQLException {
+        faults.check("advance");
+        Tenant tenant = tenants.get(tenantId);
+        if (tenant == null || tenant.status() != TenantStatus.PROVISIONING) {
+            throw new SQLException("tenant is no longer being provisioned", "55000");
+        }
+        steps.put(tenantId, step);
+    }
+
+    /** The last step a provisioning reported, or null. */
+    public synchronized String step(UUID tenantId) {
+        return steps.get(tenantId);
+    }
+
+    @Override
     public synchronized void activate(UUID tenantId, StoredDatabase database) throws SQLException {
         faults.check("activate");
         Tenant tenant = tenants.get(tenantId);
@@ -57,6 +73,7 @@ public final class InMemoryTenantStore implements TenantStore {
         faults.check("release");
         tenants.remove(tenantId);
         databases.remove(tenantId);
+        steps.remove(tenantId);
     }
 
     @Override
