@@ -6,6 +6,10 @@ public enum ErrorCode {
     INVALID_REQUEST,
     /** A live tenant with the same name (case-insensitive) exists in the same environment. */
     DUPLICATE_TENANT,
+    /** The Idempotency-Key was already used with a different request. */
+    IDEMPOTENCY_KEY_REUSED,
+    /** A request with the same Idempotency-Key is still running; retry later. */
+    REQUEST_IN_PROGRESS,
     /** No tenant has the given id. */
     TENANT_NOT_FOUND,
     /** PostgreSQL could not be reached or refused connections; retrying later may succeed. */

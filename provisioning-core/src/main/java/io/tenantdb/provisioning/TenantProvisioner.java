@@ -1,10 +1,12 @@
 package io.tenantdb.provisioning;
 
+import io.tenantdb.provisioning.internal.IdempotentProvisioner;
 import io.tenantdb.provisioning.internal.ProvisioningSaga;
 import io.tenantdb.provisioning.spi.CipherService;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
+import io.tenantdb.provisioning.spi.IdempotencyStore;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import java.time.Clock;
@@ -32,6 +34,18 @@ public interface TenantProvisioner {
      *                               failed, in which case the failure is logged and attached as suppressed
      */
     Tenant provision(TenantRequest request);
+
+    /**
+     * Provisions a tenant at most once per {@code idempotencyKey}: repeating the same request with the same key
+     * returns the tenant the first call created (also after a crash or a lost response); while the first call runs,
+     * {@link ErrorCode#REQUEST_IN_PROGRESS}; the same key with a different request,
+     * {@link ErrorCode#IDEMPOTENCY_KEY_REUSED}. A failed call releases the key, so a retry runs again.
+     *
+     * @throws NullPointerException  when an argument is null
+     * @throws ProvisioningException as {@link #provision(TenantRequest)}, plus the codes above, and
+     *                               {@link ErrorCode#INVALID_REQUEST} when no idempotency store is configured
+     */
+    Tenant provision(TenantRequest request, String idempotencyKey);
 
     /**
      * Looks a tenant up in the control plane.
@@ -63,6 +77,7 @@ public interface TenantProvisioner {
         private CipherService cipherService;
         private TenantStore tenantStore;
         private DatabaseInitializer databaseInitializer;
+        private IdempotencyStore idempotencyStore;
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
@@ -99,6 +114,12 @@ public interface TenantProvisioner {
             return this;
         }
 
+        /** Optional: enables {@link TenantProvisioner#provision(TenantRequest, String)}. */
+        public Builder idempotencyStore(IdempotencyStore store) {
+            this.idempotencyStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
         /**
          * Sets the prefix of tenant database and role names (default {@code car_}).
          *
@@ -130,8 +151,9 @@ public interface TenantProvisioner {
             require(connectionVerifier, "connectionVerifier");
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
-            return new ProvisioningSaga(databaseCreator, connectionVerifier, Optional.ofNullable(databaseInitializer),
-                    cipherService, tenantStore, databasePrefix, clock);
+            TenantProvisioner saga = new ProvisioningSaga(databaseCreator, connectionVerifier,
+                    Optional.ofNullable(databaseInitializer), cipherService, tenantStore, databasePrefix, clock);
+            return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 
         private static void require(Object component, String name) {

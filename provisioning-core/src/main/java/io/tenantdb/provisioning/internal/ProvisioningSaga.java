@@ -98,6 +98,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
     }
 
     @Override
+    public Tenant provision(TenantRequest request, String idempotencyKey) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        throw new ProvisioningException(ErrorCode.INVALID_REQUEST,
+                "Idempotency-Key is not supported: no idempotency store is configured");
+    }
+
+    @Override
     public Optional<Tenant> find(UUID tenantId) {
         Objects.requireNonNull(tenantId, "tenantId");
         try {

@@ -1,0 +1,115 @@
+package io.tenantdb.provisioning.internal;
+
+import io.tenantdb.provisioning.ErrorCode;
+import io.tenantdb.provisioning.ProvisioningException;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.spi.IdempotencyStore;
+import io.tenantdb.provisioning.spi.IdempotencyStore.Claim;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Adds {@code Idempotency-Key} semantics to a provisioner: the same key with the same request returns the tenant
+ * the first request created; while that request runs, {@code REQUEST_IN_PROGRESS}; the same key with another
+ * request, {@code IDEMPOTENCY_KEY_REUSED}. A failed request releases its key, so a retry runs again.
+ */
+public final class IdempotentProvisioner implements TenantProvisioner {
+
+    private static final Logger LOG = System.getLogger(IdempotentProvisioner.class.getName());
+
+    private final TenantProvisioner delegate;
+    private final IdempotencyStore keys;
+
+    public IdempotentProvisioner(TenantProvisioner delegate, IdempotencyStore keys) {
+        this.delegate = delegate;
+        this.keys = keys;
+    }
+
+    @Override
+    public Tenant provision(TenantRequest request) {
+        return delegate.provision(request);
+    }
+
+    @Override
+    public Tenant provision(TenantRequest request, String idempotencyKey) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey");
+        Claim claim = call(() -> keys.claim(idempotencyKey, hash(request)));
+        switch (claim.outcome()) {
+            case MISMATCH:
+                throw new ProvisioningException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                        "this Idempotency-Key was already used with a different request");
+            case IN_PROGRESS:
+                throw new ProvisioningException(ErrorCode.REQUEST_IN_PROGRESS,
+                        "a request with this Idempotency-Key is still running");
+            case COMPLETED:
+                UUID tenantId = claim.tenantId().orElseThrow();
+                return delegate.find(tenantId).orElseThrow(() -> new ProvisioningException(
+                        ErrorCode.TENANT_NOT_FOUND, "the tenant this Idempotency-Key created no longer exists"));
+            default:
+                break;
+        }
+        Tenant tenant;
+        try {
+            tenant = delegate.provision(request);
+        } catch (RuntimeException failure) {
+            try {
+                keys.release(idempotencyKey);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "releasing an idempotency key failed; it expires on its own: {0}",
+                        SqlFailures.describe(e));
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+        try {
+            keys.complete(idempotencyKey, tenant.id());
+        } catch (Exception e) {
+            // The tenant exists and is returned; a retry with this key sees IN_PROGRESS until the claim expires.
+            LOG.log(Level.WARNING, "tenant {0} provisioned but its idempotency key was not recorded: {1}",
+                    tenant.id(), SqlFailures.describe(e));
+        }
+        return tenant;
+    }
+
+    @Override
+    public Optional<Tenant> find(UUID tenantId) {
+        return delegate.find(tenantId);
+    }
+
+    /** The canonical request: environment and exact name; a different case is a different request. */
+    static String hash(TenantRequest request) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
+                    (request.environment().wireName() + "\n" + request.name()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    private static Claim call(KeyAction action) {
+        try {
+            return action.run();
+        } catch (Exception e) {
+            ErrorCode code = SqlFailures.isUnavailable(e) ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.RESERVE_FAILED;
+            LOG.log(Level.WARNING, "claiming an idempotency key failed: {0}", SqlFailures.describe(e));
+            throw new ProvisioningException(code, "recording the Idempotency-Key failed", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface KeyAction {
+        Claim run() throws Exception;
+    }
+}
