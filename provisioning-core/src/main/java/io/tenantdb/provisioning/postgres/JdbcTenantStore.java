@@ -162,12 +162,15 @@ public final class JdbcTenantStore implements TenantStore {
     @Override
     public void release(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.tenants WHERE id = ?")) {
-            connection.setAutoCommit(true);
-            delete.setObject(1, tenantId);
-            delete.executeUpdate();
-        }
+        TransientRetry.runIdempotent(() -> {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement delete = connection.prepareStatement(
+                         "DELETE FROM control_plane.tenants WHERE id = ?")) {
+                connection.setAutoCommit(true);
+                delete.setObject(1, tenantId);
+                delete.executeUpdate();
+            }
+        });
     }
 
     @Override
@@ -221,19 +224,29 @@ public final class JdbcTenantStore implements TenantStore {
         }
     }
 
+    /** Runs {@code work} in one transaction, again when PostgreSQL aborts it as a serialization failure. */
     private <T> T inTransaction(Work<T> work) throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            } finally {
-                connection.setAutoCommit(true);
+        return TransientRetry.call(() -> {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try {
+                    T result = work.run(connection);
+                    connection.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly(connection, e);
+                    throw e;
+                }
             }
+        });
+    }
+
+    /** A broken connection cannot roll back; keep the original failure and attach the second. */
+    private static void rollbackQuietly(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
         }
     }
 

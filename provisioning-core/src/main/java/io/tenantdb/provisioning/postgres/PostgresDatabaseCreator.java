@@ -70,9 +70,10 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
                 // A non-superuser may only create a database owned by a role it is a member of.
                 statement.execute("GRANT " + role + " TO CURRENT_USER");
             }
-            statement.execute("CREATE DATABASE " + database + " OWNER " + role
+            // A template in use by another session (55006) is transient; the statement had no effect, so retry.
+            TransientRetry.run(() -> statement.execute("CREATE DATABASE " + database + " OWNER " + role
                     + template.map(t -> " TEMPLATE " + Identifiers.quote(t)).orElse("")
-                    + strategy.map(s -> " STRATEGY " + s.name()).orElse(""));
+                    + strategy.map(s -> " STRATEGY " + s.name()).orElse("")));
             statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE " + database
                     + " IS '" + COMMENT_PREFIX + tenantId + "'");
         }
@@ -83,11 +84,14 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     public void drop(String databaseName, String roleName) throws SQLException {
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
-        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-            connection.setAutoCommit(true);
-            statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            statement.execute("DROP ROLE IF EXISTS " + role);
-        }
+        // Both statements are idempotent, so a dropped connection or a concurrent session is simply retried.
+        TransientRetry.runIdempotent(() -> {
+            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+                statement.execute("DROP ROLE IF EXISTS " + role);
+            }
+        });
     }
 
     private boolean adminIsSuperuser(Statement statement) throws SQLException {
