@@ -30,7 +30,7 @@ public final class PostgresReconciler {
 
     private static final Logger LOG = System.getLogger(PostgresReconciler.class.getName());
     // Distinct from the schema migration lock.
-    private static final long LOCK_KEY = 0x74656e616e747263L;
+    static final long LOCK_KEY = 0x74656e616e747263L;
     private static final String LIVE = "('provisioning', 'active', 'deleting')";
 
     private final DataSource admin;
