@@ -1,0 +1,153 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.crypto.AesGcmCipherService;
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Kills a provisioning JVM with SIGKILL at each step, then reconciles: nothing may be left that does not belong —
+ * no orphan database, no orphan role, no row without a database, no active tenant without a working database.
+ */
+@ExtendWith(PostgresExtension.class)
+class CrashRecoveryTest {
+
+    private final byte[] childKey = new byte[EncryptionKey.LENGTH];
+    private RealProvisioning real;
+    private PostgresReconciler reconciler;
+
+    @BeforeEach
+    void setUp(TestPostgres postgres) throws Exception {
+        new SecureRandom().nextBytes(childKey);
+        real = new RealProvisioning(postgres);
+        reconciler = new PostgresReconciler(postgres.adminDataSource(), postgres.dataSource(real.controlDatabase),
+                real.prefix);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        real.close();
+    }
+
+    @ParameterizedTest(name = "killed {0}")
+    @ValueSource(strings = {"after-role", "after-database", "after-verify", "after-encrypt", "before-commit"})
+    void aProvisioningKilledMidwayIsRolledBackCompletelyByTheReconciler(String point) throws Exception {
+        killChildAt(point);
+        assertThat(real.rolesWithPrefix()).as("the killed child left its objects").isNotEmpty();
+
+        awaitEveryLeaseExpired();
+        ReconcileReport report = reconciler.reconcile(false);
+
+        assertThat(report.rolledBack()).hasSize(1);
+        assertThat(real.databasesWithPrefix()).isEmpty();
+        assertThat(real.rolesWithPrefix()).isEmpty();
+        assertThat(tenantRows()).isZero();
+        assertThat(reconciler.reconcile(false).clean()).isTrue();
+    }
+
+    @ParameterizedTest(name = "killed {0}")
+    @ValueSource(strings = {"after-store"})
+    void aProvisioningKilledAfterItsCommitKeepsAWorkingActiveTenant(String point) throws Exception {
+        killChildAt(point);
+        awaitEveryLeaseExpired();
+
+        ReconcileReport report = reconciler.reconcile(false);
+
+        assertThat(report.clean()).isTrue();
+        List<UUID> active = activeTenants();
+        assertThat(active).hasSize(1);
+        assertThat(real.databasesWithPrefix()).hasSize(1);
+        assertThat(real.rolesWithPrefix()).hasSize(1);
+    }
+
+    private void killChildAt(String point) throws Exception {
+        TestPostgres postgres = real.postgres;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                CrashingProvisioning.class.getName(), postgres.host(), Integer.toString(postgres.port()),
+                postgres.adminUser(), postgres.adminPassword(), real.controlDatabase, real.prefix, point)
+                .redirectErrorStream(true);
+        builder.environment().put(CrashingProvisioning.KEY_VARIABLE, Base64.getEncoder().encodeToString(childKey));
+        Process child = builder.start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            List<String> seen = new ArrayList<>();
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                seen.add(line);
+                if (line.equals(CrashingProvisioning.PAUSED + point)) {
+                    child.destroyForcibly();
+                    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                    return;
+                }
+            }
+            throw new AssertionError("child ended without pausing at " + point + ": " + seen);
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    /** Waits, on the server's clock, until no provisioning lease is still running. */
+    private void awaitEveryLeaseExpired() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            if (count("SELECT count(*) FROM control_plane.tenants"
+                    + " WHERE status = 'provisioning' AND lease_expires_at >= now()") == 0) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("a lease did not expire");
+    }
+
+    private int tenantRows() throws Exception {
+        return count("SELECT (SELECT count(*) FROM control_plane.tenants)"
+                + " + (SELECT count(*) FROM control_plane.tenant_databases)");
+    }
+
+    private List<UUID> activeTenants() throws Exception {
+        List<UUID> ids = new ArrayList<>();
+        for (String id : RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+                "SELECT id::text FROM control_plane.tenants WHERE status = 'active'")) {
+            UUID tenantId = UUID.fromString(id);
+            // Active means usable: the stored secret decrypts (with the child's key) and connects.
+            String sealed = real.store.findDatabase(tenantId).orElseThrow().connectionStringEncrypted();
+            byte[] uri = new AesGcmCipherService(EncryptionKey.of(childKey))
+                    .decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
+            ConnectionDetails details = ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
+            assertThat(real.verifier.verify(details)).startsWith("PostgreSQL");
+            ids.add(tenantId);
+        }
+        return ids;
+    }
+
+    private int count(String sql) throws Exception {
+        try (Connection connection = real.postgres.dataSource(real.controlDatabase).getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.crypto.AesGcmCipherService;
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.TenantStore;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.security.GeneralSecurityException;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The child process of {@link CrashRecoveryTest}: provisions one tenant with the real components and, at the
+ * crash point named on the command line, prints {@code PAUSED <point>} and waits to be killed with SIGKILL.
+ * Points: after-role, after-database, after-verify, after-encrypt, before-commit (activation sent, commit not),
+ * after-store (committed, not answered). Arguments: host port adminUser adminPassword controlDatabase prefix point.
+ */
+final class CrashingProvisioning {
+
+    static final String PAUSED = "PAUSED ";
+    static final String KEY_VARIABLE = "CRASH_TEST_ENCRYPTION_KEY";
+
+    private CrashingProvisioning() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String host = args[0];
+        int port = Integer.parseInt(args[1]);
+        String point = args[6];
+        DataSource admin = pausingBefore(dataSource(host, port, args[2], args[3], "postgres"), point,
+                "after-role", "CREATE DATABASE", "after-database", "REVOKE ALL");
+        DataSource control = point.equals("before-commit")
+                ? pausingAtCommitOf(dataSource(host, port, args[2], args[3], args[4]), "SET status = 'active'", point)
+                : dataSource(host, port, args[2], args[3], args[4]);
+        JdbcTenantStore realStore = new JdbcTenantStore(control, Duration.ofSeconds(1), "crashing-child");
+        // The key comes through the environment so the parent can open what the child stored.
+        AesGcmCipherService realCipher = new AesGcmCipherService(EncryptionKey.fromBase64(System.getenv(KEY_VARIABLE)));
+        JdbcConnectionVerifier realVerifier = new JdbcConnectionVerifier(TenantConnector.withDefaults());
+
+        TenantProvisioner provisioner = TenantProvisioner.builder()
+                .databaseCreator(PostgresDatabaseCreator.builder(admin).tenantEndpoint(host, port).build())
+                .connectionVerifier(details -> {
+                    String version = realVerifier.verify(details);
+                    pauseIf(point, "after-verify");
+                    return version;
+                })
+                .cipherService(new CipherService() {
+                    @Override
+                    public SealedValue encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                        SealedValue sealed = realCipher.encrypt(plaintext, associatedData);
+                        pauseIf(point, "after-encrypt");
+                        return sealed;
+                    }
+
+                    @Override
+                    public byte[] decrypt(String sealed, byte[] associatedData) throws GeneralSecurityException {
+                        return realCipher.decrypt(sealed, associatedData);
+                    }
+                })
+                .tenantStore(pausingStore(realStore, point))
+                .databasePrefix(args[5])
+                .build();
+        provisioner.provision(new TenantRequest("crash " + point, Environment.PRODUCTION));
+        System.out.println("DONE");
+        System.out.flush();
+    }
+
+    private static DataSource dataSource(String host, int port, String user, String password, String database) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setServerNames(new String[] {host});
+        dataSource.setPortNumbers(new int[] {port});
+        dataSource.setDatabaseName(database);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
+        return dataSource;
+    }
+
+    /** Pauses right after the store's activation returns, for "after-store": committed, not yet answered. */
+    private static TenantStore pausingStore(JdbcTenantStore real, String point) {
+        if (!point.equals("after-store")) {
+            return real;
+        }
+        return (TenantStore) Proxy.newProxyInstance(TenantStore.class.getClassLoader(),
+                new Class<?>[] {TenantStore.class}, (proxy, method, arguments) -> {
+                    Object result = invoke(real, method, arguments);
+                    if (method.getName().equals("activate")) {
+                        pause(point);
+                    }
+                    return result;
+                });
+    }
+
+    /**
+     * Wraps the control plane so that a transaction which prepared a statement containing {@code marker} pauses
+     * at {@code commit()}: its writes are sent, the commit is not, as when a process dies mid-commit.
+     */
+    private static DataSource pausingAtCommitOf(DataSource real, String marker, String point) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, arguments) -> {
+                    Object result = invoke(real, method, arguments);
+                    if (!(result instanceof Connection connection)) {
+                        return result;
+                    }
+                    boolean[] marked = {false};
+                    return Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                            new Class<?>[] {Connection.class}, (p, m, a) -> {
+                                if (m.getName().equals("prepareStatement") && ((String) a[0]).contains(marker)) {
+                                    marked[0] = true;
+                                }
+                                if (m.getName().equals("commit") && marked[0]) {
+                                    pause(point);
+                                }
+                                return invoke(connection, m, a);
+                            });
+                });
+    }
+
+    /** Wraps a DataSource so that the first statement starting with {@code sqlPrefix} first pauses. */
+    private static DataSource pausingBefore(DataSource real, String point, String... pointAndSql) {
+        for (int i = 0; i < pointAndSql.length; i += 2) {
+            if (pointAndSql[i].equals(point)) {
+                return proxy(DataSource.class, real, pointAndSql[i + 1], point);
+            }
+        }
+        return real;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, T real, String sqlPrefix, String point) {
+        InvocationHandler handler = (proxy, method, arguments) -> {
+            if (method.getName().equals("execute") && arguments != null && arguments.length == 1
+                    && arguments[0] instanceof String sql
+                    && sql.toUpperCase(Locale.ROOT).startsWith(sqlPrefix)) {
+                pause(point);
+            }
+            Object result = invoke(real, method, arguments);
+            if (result instanceof Connection connection) {
+                return proxy(Connection.class, connection, sqlPrefix, point);
+            }
+            if (result instanceof Statement statement && !(result instanceof java.sql.PreparedStatement)) {
+                return proxy(Statement.class, statement, sqlPrefix, point);
+            }
+            return result;
+        };
+        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler);
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] arguments)
+            throws Throwable {
+        try {
+            return method.invoke(target, arguments);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void pauseIf(String point, String here) {
+        if (point.equals(here)) {
+            pause(here);
+        }
+    }
+
+    private static void pause(String point) {
+        System.out.println(PAUSED + point);
+        System.out.flush();
+        try {
+            Thread.sleep(Long.MAX_VALUE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
+import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(PostgresExtension.class)
+class JdbcTenantStoreTest {
+
+    private TestPostgres postgres;
+    private String database;
+    private JdbcTenantStore store;
+
+    @BeforeEach
+    void setUp(TestPostgres postgres) {
+        this.postgres = postgres;
+        this.database = postgres.createDatabase("store_");
+        this.store = new JdbcTenantStore(postgres.dataSource(database));
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        try (Connection connection = postgres.adminDataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void migrateAppliesEveryScriptOnceAndIsANoOpTheSecondTime() throws SQLException {
+        assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());
+        assertThat(store.migrate()).isZero();
+
+        assertThat(versions()).hasSize(SchemaMigrator.SCRIPTS.size());
+    }
+
+    @Test
+    void migrateFromFourThreadsAtOnceOnAFreshDatabaseAppliesEachScriptOnce() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.migrate();
+                }));
+            }
+            start.countDown();
+            int applied = 0;
+            for (Future<Integer> result : results) {
+                applied += result.get();
+            }
+
+            assertThat(applied).isEqualTo(SchemaMigrator.SCRIPTS.size());
+            assertThat(versions()).hasSize(SchemaMigrator.SCRIPTS.size());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void reserveRefusesALiveNameIgnoringCaseAndReleaseFreesIt() throws SQLException {
+        store.migrate();
+        Tenant first = tenant("Acme", Environment.PRODUCTION);
+
+        assertThat(store.reserve(first)).isTrue();
+        assertThat(store.reserve(tenant("ACME", Environment.PRODUCTION))).isFalse();
+        assertThat(store.reserve(tenant("acme", Environment.DEVELOPMENT))).isTrue();
+        store.release(first.id());
+        store.release(first.id());
+        assertThat(store.reserve(tenant("aCmE", Environment.PRODUCTION))).isTrue();
+    }
+
+    @Test
+    void activateRecordsTheDatabaseAndOnlyOnce() throws SQLException {
+        store.migrate();
+        Tenant tenant = tenant("Acme", Environment.STAGING);
+        store.reserve(tenant);
+        StoredDatabase database = new StoredDatabase(tenant.databaseName(), tenant.databaseName(), "sealed",
+                "0a0b0c0d");
+
+        assertThat(store.findDatabase(tenant.id())).isEmpty();
+        store.activate(tenant.id(), database);
+
+        assertThat(store.find(tenant.id())).contains(tenant.withStatus(TenantStatus.ACTIVE));
+        assertThat(store.findDatabase(tenant.id())).contains(database);
+        assertThatThrownBy(() -> store.activate(tenant.id(), database))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("55000"));
+        assertThat(store.find(UUID.randomUUID())).isEmpty();
+    }
+
+    @Test
+    void activateOfAReleasedTenantFailsAndWritesNothing() throws SQLException {
+        store.migrate();
+        Tenant tenant = tenant("Acme", Environment.STAGING);
+        store.reserve(tenant);
+        store.release(tenant.id());
+
+        assertThatThrownBy(() -> store.activate(tenant.id(),
+                new StoredDatabase(tenant.databaseName(), tenant.databaseName(), "sealed", "0a0b0c0d")))
+                .isInstanceOf(SQLException.class);
+        assertThat(store.find(tenant.id())).isEmpty();
+        assertThat(store.findDatabase(tenant.id())).isEmpty();
+    }
+
+    private List<String> versions() throws SQLException {
+        return RealProvisioning.strings(postgres.dataSource(database),
+                "SELECT script FROM control_plane.schema_version ORDER BY version");
+    }
+
+    private static Tenant tenant(String name, Environment environment) {
+        UUID id = UUID.randomUUID();
+        return new Tenant(id, name, environment, TenantStatus.PROVISIONING, "car_" + id.toString().replace('-', '_'),
+                Instant.now().truncatedTo(ChronoUnit.MICROS));
+    }
+}

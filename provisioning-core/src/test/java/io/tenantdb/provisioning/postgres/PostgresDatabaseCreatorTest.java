@@ -1,0 +1,180 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.TestPostgres;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import javax.sql.DataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(PostgresExtension.class)
+class PostgresDatabaseCreatorTest {
+
+    private RealProvisioning real;
+
+    @BeforeEach
+    void setUp(TestPostgres postgres) throws SQLException {
+        real = new RealProvisioning(postgres);
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        real.close();
+    }
+
+    @Test
+    void dropTerminatesOpenSessionsAndRemovesDatabaseAndRole() throws Exception {
+        String name = real.prefix + "drop";
+        ConnectionDetails details = real.creator.create(UUID.randomUUID(), name, name);
+        Connection open = real.connector.open(details);
+        try (Statement statement = open.createStatement()) {
+            statement.execute("SELECT 1");
+
+            real.creator.drop(name, name);
+
+            assertThat(real.databasesWithPrefix()).isEmpty();
+            assertThat(real.rolesWithPrefix()).isEmpty();
+            assertThatThrownBy(() -> statement.execute("SELECT 1")).isInstanceOf(SQLException.class);
+        } finally {
+            open.close();
+        }
+    }
+
+    @Test
+    void dropIsIdempotent() throws Exception {
+        String name = real.prefix + "twice";
+        real.creator.create(UUID.randomUUID(), name, name);
+
+        real.creator.drop(name, name);
+
+        assertThatCode(() -> real.creator.drop(name, name)).doesNotThrowAnyException();
+        assertThatCode(() -> real.creator.drop(real.prefix + "never", real.prefix + "never"))
+                .doesNotThrowAnyException();
+        assertThat(real.databasesWithPrefix()).isEmpty();
+    }
+
+    @Test
+    void dropRemovesARoleWhoseDatabaseWasNeverCreated() throws Exception {
+        String name = real.prefix + "orphan";
+        try (Connection connection = real.postgres.adminDataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("CREATE ROLE \"" + name + "\" LOGIN");
+        }
+
+        real.creator.drop(name, name);
+
+        assertThat(real.rolesWithPrefix()).isEmpty();
+    }
+
+    @Test
+    void createRefusesAnExistingNameAndKeepsTheExistingDatabase() throws Exception {
+        String name = real.prefix + "taken";
+        ConnectionDetails details = real.creator.create(UUID.randomUUID(), name, name);
+
+        assertThatThrownBy(() -> real.creator.create(UUID.randomUUID(), name, name))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42710"));
+        assertThat(real.verifier.verify(details)).startsWith("PostgreSQL");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Upper", "has-dash", "has space", "quote\"x", "semi;colon", "drop'x", "ünï",
+            "a.b", "0123456789012345678901234567890123456789012345678901234567890123"})
+    void identifiersOutsideTheSafePatternAreRefusedBeforeAnySqlRuns(String bad) {
+        CountingDataSource admin = new CountingDataSource();
+        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(admin).build();
+
+        assertThatThrownBy(() -> creator.create(UUID.randomUUID(), bad, "car_ok"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> creator.create(UUID.randomUUID(), "car_ok", bad))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> creator.drop(bad, "car_ok")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> creator.drop("car_ok", bad)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PostgresDatabaseCreator.builder(admin).template(bad))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(admin.connections).hasValue(0);
+    }
+
+    @Test
+    void identifierOf63SafeCharactersIsQuotedAnd64IsRefused() {
+        String longest = "a".repeat(63);
+
+        assertThat(Identifiers.quote(longest)).isEqualTo('"' + longest + '"');
+        assertThatThrownBy(() -> Identifiers.quote(longest + "a")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Identifiers.quote(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void tenantEndpointRefusesBlankHostAndBadPort() {
+        PostgresDatabaseCreator.Builder builder = PostgresDatabaseCreator.builder(new CountingDataSource());
+
+        assertThatThrownBy(() -> builder.tenantEndpoint(" ", 5432)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.tenantEndpoint("h", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.tenantEndpoint("h", 65536)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.tenantEndpoint(null, 5432)).isInstanceOf(NullPointerException.class);
+    }
+
+    /** Counts connection requests and hands out none: a creator that asks for one has already gone too far. */
+    private static final class CountingDataSource implements DataSource {
+        final AtomicInteger connections = new AtomicInteger();
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            connections.incrementAndGet();
+            throw new SQLException("no connection in this test", "08001");
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.crypto.AesGcmCipherService;
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.testing.TestPostgres;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The real components wired against the shared test server: a fresh control database, a random key, and a
+ * database prefix of its own so that counting and cleaning up never touches another test's objects.
+ */
+final class RealProvisioning implements AutoCloseable {
+
+    final TestPostgres postgres;
+    final String prefix;
+    final String controlDatabase;
+    final TenantConnector connector = TenantConnector.withDefaults();
+    final PostgresDatabaseCreator creator;
+    final JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(connector);
+    final AesGcmCipherService cipher;
+    final JdbcTenantStore store;
+
+    RealProvisioning(TestPostgres postgres) throws SQLException {
+        this.postgres = postgres;
+        SecureRandom random = new SecureRandom();
+        byte[] suffix = new byte[4];
+        random.nextBytes(suffix);
+        this.prefix = "t" + HexFormat.of().formatHex(suffix) + "_";
+        byte[] key = new byte[EncryptionKey.LENGTH];
+        random.nextBytes(key);
+        this.cipher = new AesGcmCipherService(EncryptionKey.of(key));
+        this.creator = PostgresDatabaseCreator.builder(postgres.adminDataSource())
+                .tenantEndpoint(postgres.host(), postgres.port())
+                .build();
+        this.controlDatabase = postgres.createDatabase("control_");
+        this.store = new JdbcTenantStore(postgres.dataSource(controlDatabase));
+        store.migrate();
+    }
+
+    /** All real components, with this instance's prefix. */
+    TenantProvisioner.Builder builder() {
+        return TenantProvisioner.builder()
+                .databaseCreator(creator)
+                .connectionVerifier(verifier)
+                .cipherService(cipher)
+                .tenantStore(store)
+                .databasePrefix(prefix);
+    }
+
+    /** The tenant's credentials, read back the way an operator would: decrypted from the control plane. */
+    ConnectionDetails storedDetails(UUID tenantId) throws Exception {
+        String sealed = store.findDatabase(tenantId).orElseThrow().connectionStringEncrypted();
+        byte[] uri = cipher.decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
+        return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
+    }
+
+    List<String> databasesWithPrefix() throws SQLException {
+        return strings(postgres.adminDataSource(),
+                "SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1",
+                prefix);
+    }
+
+    List<String> rolesWithPrefix() throws SQLException {
+        return strings(postgres.adminDataSource(),
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, ?) ORDER BY 1",
+                prefix);
+    }
+
+    /** Rows of the tenant in both control-plane tables. */
+    int controlRows(UUID tenantId) throws SQLException {
+        return Integer.parseInt(strings(postgres.dataSource(controlDatabase),
+                "SELECT (SELECT count(*) FROM control_plane.tenants WHERE id = ?::uuid)"
+                        + " + (SELECT count(*) FROM control_plane.tenant_databases WHERE tenant_id = ?::uuid)",
+                tenantId.toString(), tenantId.toString()).get(0));
+    }
+
+    /** Runs a query and returns the first column of every row as text. */
+    static List<String> strings(DataSource dataSource, String sql, String... parameters) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            List<String> values = new ArrayList<>();
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    values.add(rs.getString(1));
+                }
+            }
+            return values;
+        }
+    }
+
+    /** Drops every tenant database and role of this instance, then the control database. */
+    @Override
+    public void close() throws SQLException {
+        for (String database : databasesWithPrefix()) {
+            creator.drop(database, database);
+        }
+        for (String role : rolesWithPrefix()) {
+            creator.drop(role, role);
+        }
+        try (Connection connection = postgres.adminDataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
+        }
+    }
+}
