@@ -10,6 +10,10 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_REUSED,
     /** A request with the same Idempotency-Key is still running; retry later. */
     REQUEST_IN_PROGRESS,
+    /** The tenant exists but is not in a state that allows the operation (e.g. still provisioning). */
+    TENANT_NOT_ACTIVE,
+    /** Idempotency keys were sent but no idempotency store is configured. */
+    IDEMPOTENCY_NOT_SUPPORTED,
     /** No tenant has the given id. */
     TENANT_NOT_FOUND,
     /** PostgreSQL could not be reached or refused connections; retrying later may succeed. */

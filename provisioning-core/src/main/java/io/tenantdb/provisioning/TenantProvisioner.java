@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.IdempotencyStore;
+import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import java.time.Clock;
@@ -43,7 +44,7 @@ public interface TenantProvisioner {
      *
      * @throws NullPointerException  when an argument is null
      * @throws ProvisioningException as {@link #provision(TenantRequest)}, plus the codes above, and
-     *                               {@link ErrorCode#INVALID_REQUEST} when no idempotency store is configured
+     *                               {@link ErrorCode#IDEMPOTENCY_NOT_SUPPORTED} when no idempotency store is configured
      */
     Tenant provision(TenantRequest request, String idempotencyKey);
 
@@ -54,6 +55,35 @@ public interface TenantProvisioner {
      * @throws ProvisioningException when the control plane cannot be read
      */
     Optional<Tenant> find(UUID tenantId);
+
+    /**
+     * Lists tenants newest first, filtered and paged. Never returns a secret.
+     *
+     * @throws ProvisioningException when the control plane cannot be read
+     */
+    TenantPage list(TenantQuery query);
+
+    /**
+     * Deprovisions a tenant: marks it {@code deleting}, drops its database (terminating sessions) and its role, then
+     * marks it {@code deleted}, wiping the stored secret and keeping the row as a tombstone. Idempotent: deleting a
+     * deleted tenant returns it unchanged. An interrupted deletion is finished by the next call or a reconciler.
+     *
+     * @return the tenant, now {@code deleted}
+     * @throws ProvisioningException {@link ErrorCode#TENANT_NOT_FOUND} when unknown,
+     *                               {@link ErrorCode#TENANT_NOT_ACTIVE} while it is still provisioning
+     */
+    Tenant deprovision(UUID tenantId);
+
+    /**
+     * Gives an active tenant's role a new random password, verifies it, and stores it re-encrypted. Sessions that are
+     * already open stay open; the old password stops working when the new one is set. If the new secret cannot be
+     * stored, the old password is restored.
+     *
+     * @return the tenant
+     * @throws ProvisioningException {@link ErrorCode#TENANT_NOT_FOUND}, {@link ErrorCode#TENANT_NOT_ACTIVE}, or the
+     *                               failing step's code
+     */
+    Tenant rotateCredentials(UUID tenantId);
 
     /** Returns a new builder. */
     static Builder builder() {
@@ -78,6 +108,7 @@ public interface TenantProvisioner {
         private TenantStore tenantStore;
         private DatabaseInitializer databaseInitializer;
         private IdempotencyStore idempotencyStore;
+        private ProvisioningListener listener;
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
@@ -111,6 +142,12 @@ public interface TenantProvisioner {
         /** Optional: runs on each new database after verification and before success. */
         public Builder databaseInitializer(DatabaseInitializer initializer) {
             this.databaseInitializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /** Optional: receives lifecycle events, for metrics and audit. */
+        public Builder listener(ProvisioningListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
@@ -152,7 +189,8 @@ public interface TenantProvisioner {
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
             TenantProvisioner saga = new ProvisioningSaga(databaseCreator, connectionVerifier,
-                    Optional.ofNullable(databaseInitializer), cipherService, tenantStore, databasePrefix, clock);
+                    Optional.ofNullable(databaseInitializer), cipherService, tenantStore, Optional.ofNullable(listener),
+                    databasePrefix, clock);
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

@@ -3,6 +3,8 @@ package io.tenantdb.provisioning.internal;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantPage;
+import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.spi.IdempotencyStore;
@@ -85,6 +87,21 @@ public final class IdempotentProvisioner implements TenantProvisioner {
     @Override
     public Optional<Tenant> find(UUID tenantId) {
         return delegate.find(tenantId);
+    }
+
+    @Override
+    public TenantPage list(TenantQuery query) {
+        return delegate.list(query);
+    }
+
+    @Override
+    public Tenant deprovision(UUID tenantId) {
+        return delegate.deprovision(tenantId);
+    }
+
+    @Override
+    public Tenant rotateCredentials(UUID tenantId) {
+        return delegate.rotateCredentials(tenantId);
     }
 
     /** The canonical request: environment and exact name; a different case is a different request. */

@@ -4,7 +4,9 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.CipherService;
@@ -12,6 +14,9 @@ import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
+import io.tenantdb.provisioning.spi.ProvisioningEvent;
+import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
+import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 
@@ -19,6 +24,7 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -27,8 +33,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The all-or-nothing provisioning saga. Each step that creates something registers its undo before it runs
- * (a step may fail half-way, and every undo is idempotent); a failure runs the registered undos in reverse.
+ * The all-or-nothing lifecycle sagas: provision, deprovision, rotate credentials. Each step that creates or
+ * changes something registers its undo before it runs (a step may fail half-way, and every undo is idempotent);
+ * a failure runs the registered undos in reverse.
  */
 public final class ProvisioningSaga implements TenantProvisioner {
 
@@ -39,18 +46,20 @@ public final class ProvisioningSaga implements TenantProvisioner {
     private final Optional<DatabaseInitializer> initializer;
     private final CipherService cipher;
     private final TenantStore store;
+    private final Optional<ProvisioningListener> listener;
     private final String databasePrefix;
     private final Clock clock;
 
     /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every argument. */
     public ProvisioningSaga(DatabaseCreator creator, ConnectionVerifier verifier,
                             Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
-                            String databasePrefix, Clock clock) {
+                            Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
         this.creator = creator;
         this.verifier = verifier;
         this.initializer = initializer;
         this.cipher = cipher;
         this.store = store;
+        this.listener = listener;
         this.databasePrefix = databasePrefix;
         this.clock = clock;
     }
@@ -64,11 +73,18 @@ public final class ProvisioningSaga implements TenantProvisioner {
         String databaseName = databasePrefix + id.toString().replace('-', '_');
         Tenant tenant = new Tenant(id, request.name(), request.environment(), TenantStatus.PROVISIONING,
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
+        publish(Kind.STARTED, id, null, started, null);
 
-        if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
-            LOG.log(Level.INFO, "tenant {0} refused: name already live in {1}", id, tenant.environment().wireName());
-            throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
-                    "a tenant with this name already exists in " + tenant.environment().wireName());
+        try {
+            if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
+                LOG.log(Level.INFO, "tenant {0} refused: name already live in {1}", id,
+                        tenant.environment().wireName());
+                throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
+                        "a tenant with this name already exists in " + tenant.environment().wireName());
+            }
+        } catch (ProvisioningException failure) {
+            publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code());
+            throw failure;
         }
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
@@ -83,17 +99,18 @@ public final class ProvisioningSaga implements TenantProvisioner {
                     return null;
                 });
             }
-            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, () -> cipher.encrypt(
-                    details.toUri().getBytes(StandardCharsets.UTF_8), associatedData(id)));
+            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, () -> seal(id, details));
             step(ProvisioningStep.STORE, id, () -> {
                 store.activate(id, new StoredDatabase(databaseName, databaseName, sealed.value(), sealed.keyId()));
                 return null;
             });
         } catch (ProvisioningException failure) {
             compensate(id, undos, failure);
+            publish(Kind.FAILED, id, null, started, failure.code());
             throw failure;
         }
         LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
+        publish(Kind.SUCCEEDED, id, null, started, null);
         return tenant.withStatus(TenantStatus.ACTIVE);
     }
 
@@ -101,20 +118,85 @@ public final class ProvisioningSaga implements TenantProvisioner {
     public Tenant provision(TenantRequest request, String idempotencyKey) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-        throw new ProvisioningException(ErrorCode.INVALID_REQUEST,
+        throw new ProvisioningException(ErrorCode.IDEMPOTENCY_NOT_SUPPORTED,
                 "Idempotency-Key is not supported: no idempotency store is configured");
     }
 
     @Override
     public Optional<Tenant> find(UUID tenantId) {
         Objects.requireNonNull(tenantId, "tenantId");
-        try {
-            return store.find(tenantId);
-        } catch (Exception e) {
-            ErrorCode code = SqlFailures.isUnavailable(e) ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.STORE_FAILED;
-            LOG.log(Level.WARNING, "reading tenant {0} failed: {1}", tenantId, SqlFailures.describe(e));
-            throw new ProvisioningException(code, "reading the control plane failed", e);
+        return Failures.call(() -> store.find(tenantId), "reading the control plane");
+    }
+
+    @Override
+    public TenantPage list(TenantQuery query) {
+        Objects.requireNonNull(query, "query");
+        return Failures.call(() -> store.list(query), "listing tenants");
+    }
+
+    @Override
+    public Tenant deprovision(UUID tenantId) {
+        Objects.requireNonNull(tenantId, "tenantId");
+        long started = System.nanoTime();
+        Tenant tenant = Failures.call(() -> store.beginDeletion(tenantId), "marking the tenant deleting")
+                .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no such tenant"));
+        switch (tenant.status()) {
+            case DELETED:
+                return tenant;
+            case DELETING:
+                break;
+            default:
+                throw new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE,
+                        "the tenant is " + tenant.status().wireName() + " and cannot be deleted now");
         }
+        // Deletion only moves forward: each step is idempotent, and a reconciler finishes what a crash interrupts.
+        Failures.call(() -> {
+            creator.drop(tenant.databaseName(), tenant.databaseName());
+            return null;
+        }, "dropping the tenant database");
+        Failures.call(() -> {
+            store.finishDeletion(tenantId);
+            return null;
+        }, "recording the deletion");
+        LOG.log(Level.INFO, "tenant {0} deprovisioned in {1} ms", tenantId, elapsedMillis(started));
+        publish(Kind.DEPROVISIONED, tenantId, null, started, null);
+        return tenant.withStatus(TenantStatus.DELETED);
+    }
+
+    @Override
+    public Tenant rotateCredentials(UUID tenantId) {
+        Objects.requireNonNull(tenantId, "tenantId");
+        long started = System.nanoTime();
+        Tenant tenant = find(tenantId)
+                .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no such tenant"));
+        if (tenant.status() != TenantStatus.ACTIVE) {
+            throw new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE,
+                    "the tenant is " + tenant.status().wireName() + "; only active tenants rotate credentials");
+        }
+        StoredDatabase stored = Failures.call(() -> store.findDatabase(tenantId), "reading the stored secret")
+                .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE, "no stored secret"));
+        ConnectionDetails previous = unseal(tenantId, stored.connectionStringEncrypted());
+        Deque<Undo> undos = new ArrayDeque<>();
+        try {
+            undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));
+            ConnectionDetails next = stepOnExisting(ProvisioningStep.CREATE, tenantId,
+                    () -> creator.rotatePassword(stored.databaseName(), stored.roleName()));
+            stepOnExisting(ProvisioningStep.VERIFY, tenantId, () -> verifier.verify(next));
+            SealedValue sealed = stepOnExisting(ProvisioningStep.ENCRYPT, tenantId, () -> seal(tenantId, next));
+            boolean replaced = stepOnExisting(ProvisioningStep.STORE, tenantId,
+                    () -> store.replaceSecret(tenantId, stored.connectionStringEncrypted(), sealed));
+            if (!replaced) {
+                throw new ProvisioningException(ErrorCode.STORE_FAILED,
+                        "the stored secret changed during rotation; try again");
+            }
+        } catch (ProvisioningException failure) {
+            compensate(tenantId, undos, failure);
+            publish(Kind.FAILED, tenantId, null, started, failure.code());
+            throw failure;
+        }
+        LOG.log(Level.INFO, "tenant {0} credentials rotated in {1} ms", tenantId, elapsedMillis(started));
+        publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null);
+        return tenant;
     }
 
     /** The associated data binding a sealed connection string to its tenant: the canonical lower-case id. */
@@ -122,9 +204,34 @@ public final class ProvisioningSaga implements TenantProvisioner {
         return tenantId.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    private SealedValue seal(UUID tenantId, ConnectionDetails details) throws Exception {
+        return cipher.encrypt(details.toUri().getBytes(StandardCharsets.UTF_8), associatedData(tenantId));
+    }
+
+    private ConnectionDetails unseal(UUID tenantId, String sealed) {
+        try {
+            byte[] uri = cipher.decrypt(sealed, associatedData(tenantId));
+            return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, "tenant {0}: stored connection string does not decrypt: {1}", tenantId,
+                    SqlFailures.describe(e));
+            throw new ProvisioningException(ErrorCode.CRYPTO_FAILED, "the stored connection string does not decrypt");
+        }
+    }
+
+    /** A provisioning step: renews the tenant's provisioning lease first when the step may take long. */
     private <T> T step(ProvisioningStep step, UUID id, Action<T> action) {
+        return run(step, id, step.renewsLease(), action);
+    }
+
+    /** A step of an operation on an existing tenant, which holds no provisioning lease. */
+    private <T> T stepOnExisting(ProvisioningStep step, UUID id, Action<T> action) {
+        return run(step, id, false, action);
+    }
+
+    private <T> T run(ProvisioningStep step, UUID id, boolean renewLease, Action<T> action) {
         long started = System.nanoTime();
-        boolean leaseRenewed = !step.renewsLease();
+        boolean leaseRenewed = !renewLease;
         try {
             if (!leaseRenewed) {
                 store.advance(id, step.label());
@@ -132,7 +239,10 @@ public final class ProvisioningSaga implements TenantProvisioner {
             }
             T result = action.run();
             LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
+            publish(Kind.STEP_FINISHED, id, step.label(), started, null);
             return result;
+        } catch (ProvisioningException e) {
+            throw e;
         } catch (Exception e) {
             boolean adminSide = !leaseRenewed || step.usesAdminConnections();
             ErrorCode code = adminSide && SqlFailures.isUnavailable(e)
@@ -154,6 +264,19 @@ public final class ProvisioningSaga implements TenantProvisioner {
                         id, undo.label(), SqlFailures.describe(e));
                 failure.addSuppressed(e);
             }
+        }
+    }
+
+    private void publish(Kind kind, UUID tenantId, String step, long startedNanos, ErrorCode error) {
+        if (listener.isEmpty()) {
+            return;
+        }
+        ProvisioningEvent event = new ProvisioningEvent(kind, tenantId, Optional.ofNullable(step),
+                Duration.ofNanos(System.nanoTime() - startedNanos), Optional.ofNullable(error));
+        try {
+            listener.get().onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "provisioning listener failed on {0}: {1}", kind, e.getClass().getSimpleName());
         }
     }
 

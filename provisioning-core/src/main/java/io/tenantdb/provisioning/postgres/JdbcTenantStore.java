@@ -2,7 +2,11 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantCursor;
+import io.tenantdb.provisioning.TenantPage;
+import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import javax.sql.DataSource;
@@ -13,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -198,6 +204,119 @@ public final class JdbcTenantStore implements TenantStore {
                         ? Optional.of(new StoredDatabase(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
                         : Optional.empty();
             }
+        }
+    }
+
+    @Override
+    public TenantPage list(TenantQuery query) throws SQLException {
+        Objects.requireNonNull(query, "query");
+        StringBuilder sql = new StringBuilder(SELECT_TENANT).append(" WHERE true");
+        List<Object> parameters = new ArrayList<>();
+        query.environment().ifPresent(environment -> {
+            sql.append(" AND t.environment = ?");
+            parameters.add(environment.wireName());
+        });
+        query.status().ifPresent(status -> {
+            sql.append(" AND t.status = ?");
+            parameters.add(status.wireName());
+        });
+        query.after().ifPresent(cursor -> {
+            sql.append(" AND (t.created_at, t.id) < (?, ?)");
+            parameters.add(Timestamp.from(cursor.createdAt()));
+            parameters.add(cursor.id());
+        });
+        // One extra row tells whether another page follows.
+        sql.append(" ORDER BY t.created_at DESC, t.id DESC LIMIT ").append(query.limit() + 1);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            List<Tenant> tenants = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    tenants.add(tenant(rs));
+                }
+            }
+            if (tenants.size() <= query.limit()) {
+                return new TenantPage(tenants, Optional.empty());
+            }
+            List<Tenant> page = tenants.subList(0, query.limit());
+            return new TenantPage(page, Optional.of(TenantCursor.after(page.get(page.size() - 1))));
+        }
+    }
+
+    @Override
+    public Optional<Tenant> beginDeletion(UUID tenantId) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
+                     + " SET status = 'deleting', updated_at = now(), step = 'delete', lease_owner = ?,"
+                     + " lease_expires_at = now() + ? * interval '1 millisecond'"
+                     + " WHERE id = ? AND status IN ('active', 'failed', 'deleting')")) {
+            connection.setAutoCommit(true);
+            update.setString(1, owner);
+            update.setLong(2, leaseMillis);
+            update.setObject(3, tenantId);
+            update.executeUpdate();
+        }
+        return find(tenantId);
+    }
+
+    @Override
+    public void finishDeletion(UUID tenantId) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        inTransaction(connection -> {
+            try (PreparedStatement wipe = connection.prepareStatement("UPDATE control_plane.tenant_databases"
+                    + " SET connection_string_encrypted = NULL, key_id = NULL WHERE tenant_id = ?")) {
+                wipe.setObject(1, tenantId);
+                wipe.executeUpdate();
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
+                    + " SET status = 'deleted', updated_at = now(), step = NULL, lease_owner = NULL,"
+                    + " lease_expires_at = NULL WHERE id = ? AND status IN ('deleting', 'deleted')")) {
+                update.setObject(1, tenantId);
+                requireOneRow(update.executeUpdate());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean replaceSecret(UUID tenantId, String expected, SealedValue replacement) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(replacement, "replacement");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenant_databases"
+                     + " SET connection_string_encrypted = ?, key_id = ?"
+                     + " WHERE tenant_id = ? AND connection_string_encrypted = ?")) {
+            connection.setAutoCommit(true);
+            update.setString(1, replacement.value());
+            update.setString(2, replacement.keyId());
+            update.setObject(3, tenantId);
+            update.setString(4, expected);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    @Override
+    public List<StoredSecret> secretsNotSealedBy(String keyId, UUID after, int limit) throws SQLException {
+        Objects.requireNonNull(keyId, "keyId");
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT tenant_id, connection_string_encrypted,"
+                     + " key_id FROM control_plane.tenant_databases WHERE connection_string_encrypted IS NOT NULL"
+                     + " AND key_id <> ? AND tenant_id > ? ORDER BY tenant_id LIMIT ?")) {
+            select.setString(1, keyId);
+            select.setObject(2, after == null ? new UUID(0, 0) : after);
+            select.setInt(3, limit);
+            List<StoredSecret> secrets = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    secrets.add(new StoredSecret(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+                }
+            }
+            return secrets;
         }
     }
 

@@ -94,6 +94,31 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         });
     }
 
+    @Override
+    public ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException {
+        Identifiers.quote(databaseName);
+        String password = newPassword();
+        setPassword(roleName, password);
+        return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password);
+    }
+
+    @Override
+    public void restorePassword(ConnectionDetails previous) throws SQLException {
+        setPassword(previous.user(), previous.password());
+    }
+
+    private void setPassword(String roleName, String password) throws SQLException {
+        String role = Identifiers.quote(roleName);
+        String verifier = ScramVerifier.of(password, random);
+        // Setting the same verifier twice is harmless, so a lost connection is simply retried.
+        TransientRetry.runIdempotent(() -> {
+            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                statement.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'");
+            }
+        });
+    }
+
     private boolean adminIsSuperuser(Statement statement) throws SQLException {
         Boolean known = adminIsSuperuser;
         if (known == null) {

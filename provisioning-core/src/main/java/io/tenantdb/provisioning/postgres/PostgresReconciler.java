@@ -21,7 +21,7 @@ import javax.sql.DataSource;
 
 /**
  * Brings the cluster and the control plane back in line after crashes: rolls back provisionings whose lease
- * expired, and drops tenant databases and roles that no live tenant owns. It only ever touches objects it can
+ * expired, finishes deletions whose lease expired, and drops tenant databases and roles that no live tenant owns. It only ever touches objects it can
  * prove the provisioner made: the name must be {@code <prefix><tenant id>} and the object (or, for a database, its
  * owning role) must carry the comment {@code tenantdb:<tenant id>}. Several instances may run it at once: a
  * PostgreSQL advisory lock lets one pass run and the others skip. Immutable and thread-safe.
@@ -38,6 +38,7 @@ public final class PostgresReconciler {
     private final String prefix;
     private final Pattern tenantName;
     private final PostgresDatabaseCreator dropper;
+    private final JdbcTenantStore store;
 
     /**
      * @param admin        connections to the cluster holding tenant databases (CREATEDB, CREATEROLE)
@@ -53,6 +54,7 @@ public final class PostgresReconciler {
         this.tenantName = Pattern.compile(Pattern.quote(prefix)
                 + "([0-9a-f]{8})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{12})");
         this.dropper = PostgresDatabaseCreator.builder(admin).build();
+        this.store = new JdbcTenantStore(controlPlane);
     }
 
     /**
@@ -82,6 +84,7 @@ public final class PostgresReconciler {
 
     private ReconcileReport pass(boolean dryRun) throws SQLException {
         List<UUID> rolledBack = rollBackExpiredProvisionings(dryRun);
+        List<UUID> deletionsFinished = finishInterruptedDeletions(dryRun);
         // Catalog objects are listed before the live tenants are read: every object is created after its
         // tenant's reservation commits, so an in-flight provisioning is always seen as live here.
         Map<String, UUID> databases = ourDatabases();
@@ -105,7 +108,7 @@ public final class PostgresReconciler {
                 }
             }
         }
-        return new ReconcileReport(dryRun, false, rolledBack, droppedDatabases, droppedRoles,
+        return new ReconcileReport(dryRun, false, rolledBack, deletionsFinished, droppedDatabases, droppedRoles,
                 activeWithoutDatabase(databases.keySet()));
     }
 
@@ -119,29 +122,45 @@ public final class PostgresReconciler {
     }
 
     private List<UUID> rollBackExpiredProvisionings(boolean dryRun) throws SQLException {
+        Map<UUID, String> expired = expiredLeases("provisioning");
+        if (!dryRun) {
+            for (Map.Entry<UUID, String> tenant : expired.entrySet()) {
+                dropper.drop(tenant.getValue(), tenant.getValue());
+                deleteExpired(tenant.getKey());
+            }
+        }
+        return List.copyOf(expired.keySet());
+    }
+
+    /** Deletion only moves forward: an interrupted one is finished, never undone. */
+    private List<UUID> finishInterruptedDeletions(boolean dryRun) throws SQLException {
+        Map<UUID, String> interrupted = expiredLeases("deleting");
+        if (!dryRun) {
+            for (Map.Entry<UUID, String> tenant : interrupted.entrySet()) {
+                dropper.drop(tenant.getValue(), tenant.getValue());
+                store.finishDeletion(tenant.getKey());
+            }
+        }
+        return List.copyOf(interrupted.keySet());
+    }
+
+    private Map<UUID, String> expiredLeases(String status) throws SQLException {
         Map<UUID, String> expired = new HashMap<>();
         try (Connection connection = controlPlane.getConnection();
              PreparedStatement select = connection.prepareStatement(
                      "SELECT t.id, d.database_name FROM control_plane.tenants t"
                              + " LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id"
-                             + " WHERE t.status = 'provisioning' AND t.lease_expires_at < now()")) {
+                             + " WHERE t.status = ? AND t.lease_expires_at < now()")) {
+            select.setString(1, status);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    expired.put(rs.getObject(1, UUID.class), rs.getString(2));
+                    UUID id = rs.getObject(1, UUID.class);
+                    expired.put(id, Optional.ofNullable(rs.getString(2))
+                            .orElse(prefix + id.toString().replace('-', '_')));
                 }
             }
         }
-        List<UUID> rolledBack = new ArrayList<>();
-        for (Map.Entry<UUID, String> tenant : expired.entrySet()) {
-            String databaseName = Optional.ofNullable(tenant.getValue())
-                    .orElse(prefix + tenant.getKey().toString().replace('-', '_'));
-            if (!dryRun) {
-                dropper.drop(databaseName, databaseName);
-                deleteExpired(tenant.getKey());
-            }
-            rolledBack.add(tenant.getKey());
-        }
-        return rolledBack;
+        return expired;
     }
 
     private void deleteExpired(UUID tenantId) throws SQLException {

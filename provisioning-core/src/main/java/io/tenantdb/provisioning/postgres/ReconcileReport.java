@@ -9,28 +9,31 @@ import java.util.UUID;
  * @param dryRun                true when nothing was changed
  * @param skipped               true when another instance held the reconciler lock, so nothing was examined
  * @param rolledBack            tenants whose provisioning lease expired: their objects dropped and rows removed
+ * @param deletionsFinished     tenants whose deletion lease expired: their objects dropped, now {@code deleted}
  * @param droppedDatabases      tenant databases no live tenant owns
  * @param droppedRoles          tenant roles no live tenant owns
  * @param activeWithoutDatabase active tenants whose database is missing; reported, never changed
  */
-public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolledBack, List<String> droppedDatabases,
+public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolledBack, List<UUID> deletionsFinished,
+                              List<String> droppedDatabases,
                               List<String> droppedRoles, List<UUID> activeWithoutDatabase) {
 
     /** Copies the lists. */
     public ReconcileReport {
         rolledBack = List.copyOf(rolledBack);
+        deletionsFinished = List.copyOf(deletionsFinished);
         droppedDatabases = List.copyOf(droppedDatabases);
         droppedRoles = List.copyOf(droppedRoles);
         activeWithoutDatabase = List.copyOf(activeWithoutDatabase);
     }
 
     static ReconcileReport skipped(boolean dryRun) {
-        return new ReconcileReport(dryRun, true, List.of(), List.of(), List.of(), List.of());
+        return new ReconcileReport(dryRun, true, List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** True when the pass found nothing out of place. */
     public boolean clean() {
-        return !skipped && rolledBack.isEmpty() && droppedDatabases.isEmpty() && droppedRoles.isEmpty()
+        return !skipped && rolledBack.isEmpty() && deletionsFinished.isEmpty() && droppedDatabases.isEmpty() && droppedRoles.isEmpty()
                 && activeWithoutDatabase.isEmpty();
     }
 
@@ -41,7 +44,9 @@ public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolled
         }
         String verb = dryRun ? "would roll back" : "rolled back";
         return "reconcile" + (dryRun ? " (dry run)" : "") + ": " + verb + " " + rolledBack.size()
-                + " expired provisioning(s) " + rolledBack + ", " + (dryRun ? "would drop " : "dropped ")
+                + " expired provisioning(s) " + rolledBack + ", " + (dryRun ? "would finish " : "finished ")
+                + deletionsFinished.size() + " interrupted deletion(s) " + deletionsFinished + ", "
+                + (dryRun ? "would drop " : "dropped ")
                 + droppedDatabases.size() + " orphan database(s) " + droppedDatabases + " and "
                 + droppedRoles.size() + " orphan role(s) " + droppedRoles + "; " + activeWithoutDatabase.size()
                 + " active tenant(s) without a database " + activeWithoutDatabase;

@@ -27,4 +27,19 @@ public interface DatabaseCreator {
      * @throws SQLException when PostgreSQL refuses
      */
     void drop(String databaseName, String roleName) throws SQLException;
+
+    /**
+     * Gives the role a fresh random password. Sessions already open stay open.
+     *
+     * @return the new credentials
+     * @throws SQLException when PostgreSQL refuses
+     */
+    ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException;
+
+    /**
+     * Sets a role's password back to {@code previous.password()}, to undo a rotation that could not be recorded.
+     *
+     * @throws SQLException when PostgreSQL refuses
+     */
+    void restorePassword(ConnectionDetails previous) throws SQLException;
 }

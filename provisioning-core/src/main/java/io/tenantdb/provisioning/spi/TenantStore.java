@@ -1,8 +1,12 @@
 package io.tenantdb.provisioning.spi;
 
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantPage;
+import io.tenantdb.provisioning.TenantQuery;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -55,6 +59,55 @@ public interface TenantStore {
      * @throws SQLException when the control plane fails
      */
     Optional<StoredDatabase> findDatabase(UUID tenantId) throws SQLException;
+
+    /**
+     * Lists tenants newest first (by creation time, then id), filtered and paged by keyset.
+     *
+     * @throws SQLException when the control plane fails
+     */
+    TenantPage list(TenantQuery query) throws SQLException;
+
+    /**
+     * Moves an {@code active} or {@code failed} tenant to {@code deleting}, with a lease, so an interrupted deletion
+     * can be finished by a reconciler. A tenant already {@code deleting} is taken over; others are left as they are.
+     *
+     * @return the tenant as it is after the call (check its status), or empty when unknown
+     * @throws SQLException when the control plane fails
+     */
+    Optional<Tenant> beginDeletion(UUID tenantId) throws SQLException;
+
+    /**
+     * Marks a {@code deleting} tenant {@code deleted} and wipes its stored secret, keeping the rows as a tombstone.
+     *
+     * @throws SQLException when the control plane fails
+     */
+    void finishDeletion(UUID tenantId) throws SQLException;
+
+    /**
+     * Replaces a tenant's sealed connection string if it still equals {@code expected} (compare and set).
+     *
+     * @return false, changing nothing, when the stored value differs or the tenant has none
+     * @throws SQLException when the control plane fails
+     */
+    boolean replaceSecret(UUID tenantId, String expected, SealedValue replacement) throws SQLException;
+
+    /**
+     * Lists stored secrets sealed by a key other than {@code keyId}, ordered by tenant id, after {@code after}
+     * (null for the start).
+     *
+     * @throws SQLException when the control plane fails
+     */
+    List<StoredSecret> secretsNotSealedBy(String keyId, UUID after, int limit) throws SQLException;
+
+    /**
+     * A stored secret with its tenant.
+     *
+     * @param tenantId the tenant, which is also the secret's associated data
+     * @param value    the sealed connection string
+     * @param keyId    the id of the key that sealed it
+     */
+    record StoredSecret(UUID tenantId, String value, String keyId) {
+    }
 
     /**
      * A provisioned database as recorded in the control plane.

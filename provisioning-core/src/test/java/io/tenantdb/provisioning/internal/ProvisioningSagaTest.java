@@ -399,6 +399,18 @@ class ProvisioningSagaTest {
             public void drop(String databaseName, String roleName) throws SQLException {
                 fakes.creator.drop(databaseName, roleName);
             }
+
+            @Override
+            public ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException {
+                ConnectionDetails details = fakes.creator.rotatePassword(databaseName, roleName);
+                handedOut.add(details);
+                return details;
+            }
+
+            @Override
+            public void restorePassword(ConnectionDetails previous) throws SQLException {
+                fakes.creator.restorePassword(previous);
+            }
         };
         return fakes.builder().databaseCreator(recording);
     }

@@ -127,7 +127,7 @@ class IdempotentProvisioningTest {
 
         assertThatThrownBy(() -> provisioner.provision(new TenantRequest("X", Environment.PRODUCTION), "k"))
                 .isInstanceOfSatisfying(ProvisioningException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_REQUEST));
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_NOT_SUPPORTED));
         assertThat(real.databasesWithPrefix()).isEmpty();
     }
 

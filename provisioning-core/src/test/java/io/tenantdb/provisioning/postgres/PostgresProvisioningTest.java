@@ -5,6 +5,9 @@ import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantPage;
+import io.tenantdb.provisioning.TenantQuery;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
@@ -362,6 +365,31 @@ class PostgresProvisioningTest {
         @Override
         public Optional<StoredDatabase> findDatabase(UUID tenantId) throws SQLException {
             return delegate.findDatabase(tenantId);
+        }
+
+        @Override
+        public TenantPage list(TenantQuery query) throws SQLException {
+            return delegate.list(query);
+        }
+
+        @Override
+        public Optional<Tenant> beginDeletion(UUID tenantId) throws SQLException {
+            return delegate.beginDeletion(tenantId);
+        }
+
+        @Override
+        public void finishDeletion(UUID tenantId) throws SQLException {
+            delegate.finishDeletion(tenantId);
+        }
+
+        @Override
+        public boolean replaceSecret(UUID tenantId, String expected, SealedValue replacement) throws SQLException {
+            return delegate.replaceSecret(tenantId, expected, replacement);
+        }
+
+        @Override
+        public List<StoredSecret> secretsNotSealedBy(String keyId, UUID after, int limit) throws SQLException {
+            return delegate.secretsNotSealedBy(keyId, after, limit);
         }
     }
 }

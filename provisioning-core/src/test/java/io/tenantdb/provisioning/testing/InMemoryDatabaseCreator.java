@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link DatabaseCreator} that keeps roles and databases in memory. Operations {@code "create-role"},
- * {@code "create-database"} and {@code "drop"} can be failed through {@link #faults()}; a failure at
+ * {@code "create-database"}, {@code "drop"}, {@code "rotate"} and {@code "restore"} can be failed through {@link #faults()}; a failure at
  * {@code create-database} leaves the role behind, as PostgreSQL would.
  */
 public final class InMemoryDatabaseCreator implements DatabaseCreator {
@@ -44,6 +44,25 @@ public final class InMemoryDatabaseCreator implements DatabaseCreator {
         faults.check("drop");
         databases.remove(databaseName);
         roles.remove(roleName);
+    }
+
+    @Override
+    public ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException {
+        faults.check("rotate");
+        ConnectionDetails current = databases.get(databaseName);
+        if (current == null || !roles.contains(roleName)) {
+            throw new SQLException("role does not exist", "42704");
+        }
+        ConnectionDetails next = new ConnectionDetails(current.host(), current.port(), databaseName, roleName,
+                "pw-" + UUID.randomUUID());
+        databases.put(databaseName, next);
+        return next;
+    }
+
+    @Override
+    public void restorePassword(ConnectionDetails previous) throws SQLException {
+        faults.check("restore");
+        databases.computeIfPresent(previous.database(), (name, current) -> previous);
     }
 
     /** Names of the databases that exist now. */

@@ -1,21 +1,28 @@
 package io.tenantdb.provisioning.testing;
 
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantCursor;
+import io.tenantdb.provisioning.TenantPage;
+import io.tenantdb.provisioning.TenantQuery;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import java.sql.SQLException;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * A {@link TenantStore} in memory with the same rules as the JDBC one: one live tenant per (environment,
  * lower-case name), activation only from {@code provisioning}. Operations {@code "reserve"}, {@code "activate"},
- * {@code "release"}, {@code "find"} can be failed through {@link #faults()}. Thread-safe (one lock).
+ * {@code "release"}, {@code "find"}, {@code "list"}, {@code "begin-deletion"}, {@code "finish-deletion"},
+ * {@code "replace-secret"} and {@code "secrets"} can be failed through {@link #faults()}. Thread-safe (one lock).
  */
 public final class InMemoryTenantStore implements TenantStore {
 
@@ -86,6 +93,76 @@ public final class InMemoryTenantStore implements TenantStore {
     public synchronized Optional<StoredDatabase> findDatabase(UUID tenantId) throws SQLException {
         faults.check("find");
         return Optional.ofNullable(databases.get(tenantId));
+    }
+
+    @Override
+    public synchronized TenantPage list(TenantQuery query) throws SQLException {
+        faults.check("list");
+        Comparator<Tenant> newestFirst = Comparator.comparing(Tenant::createdAt).thenComparing(Tenant::id).reversed();
+        List<Tenant> matching = tenants.values().stream()
+                .filter(t -> query.environment().map(e -> e == t.environment()).orElse(true))
+                .filter(t -> query.status().map(s -> s == t.status()).orElse(true))
+                .filter(t -> query.after().map(c -> newestFirst.compare(t, cursorTenant(c, t)) > 0).orElse(true))
+                .sorted(newestFirst)
+                .collect(Collectors.toList());
+        if (matching.size() <= query.limit()) {
+            return new TenantPage(matching, Optional.empty());
+        }
+        List<Tenant> page = matching.subList(0, query.limit());
+        return new TenantPage(page, Optional.of(TenantCursor.after(page.get(page.size() - 1))));
+    }
+
+    private static Tenant cursorTenant(TenantCursor cursor, Tenant like) {
+        return new Tenant(cursor.id(), like.name(), like.environment(), like.status(), like.databaseName(),
+                cursor.createdAt());
+    }
+
+    @Override
+    public synchronized Optional<Tenant> beginDeletion(UUID tenantId) throws SQLException {
+        faults.check("begin-deletion");
+        Tenant tenant = tenants.get(tenantId);
+        if (tenant != null && (tenant.status() == TenantStatus.ACTIVE || tenant.status() == TenantStatus.FAILED)) {
+            tenant = tenant.withStatus(TenantStatus.DELETING);
+            tenants.put(tenantId, tenant);
+        }
+        return Optional.ofNullable(tenant);
+    }
+
+    @Override
+    public synchronized void finishDeletion(UUID tenantId) throws SQLException {
+        faults.check("finish-deletion");
+        Tenant tenant = tenants.get(tenantId);
+        if (tenant == null || tenant.status() != TenantStatus.DELETING && tenant.status() != TenantStatus.DELETED) {
+            throw new SQLException("tenant is not being deleted", "55000");
+        }
+        tenants.put(tenantId, tenant.withStatus(TenantStatus.DELETED));
+        databases.remove(tenantId);
+    }
+
+    @Override
+    public synchronized boolean replaceSecret(UUID tenantId, String expected, SealedValue replacement)
+            throws SQLException {
+        faults.check("replace-secret");
+        StoredDatabase current = databases.get(tenantId);
+        if (current == null || !current.connectionStringEncrypted().equals(expected)) {
+            return false;
+        }
+        databases.put(tenantId, new StoredDatabase(current.databaseName(), current.roleName(), replacement.value(),
+                replacement.keyId()));
+        return true;
+    }
+
+    @Override
+    public synchronized List<StoredSecret> secretsNotSealedBy(String keyId, UUID after, int limit)
+            throws SQLException {
+        faults.check("secrets");
+        return databases.entrySet().stream()
+                .filter(e -> !e.getValue().keyId().equals(keyId))
+                .filter(e -> after == null || e.getKey().compareTo(after) > 0)
+                .sorted(Map.Entry.comparingByKey())
+                .limit(limit)
+                .map(e -> new StoredSecret(e.getKey(), e.getValue().connectionStringEncrypted(), e.getValue().keyId()))
+                .collect(Collectors.toList());
     }
 
     /** Every tenant held now, in no particular order. */

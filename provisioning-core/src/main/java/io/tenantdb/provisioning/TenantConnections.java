@@ -1,0 +1,125 @@
+package io.tenantdb.provisioning;
+
+import io.tenantdb.provisioning.internal.Failures;
+import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.spi.TenantStore.StoredSecret;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * What a host needs to use tenant databases: each tenant's decrypted connection details, and re-encryption of
+ * every stored secret after an encryption-key rotation. Needs only the control plane and the cipher, not the admin
+ * role. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * ConnectionDetails db = connections.details(tenantId);
+ * try (Connection c = DriverManager.getConnection(db.toJdbcUrl(), db.user(), db.password())) { ... }
+ * }</pre>
+ */
+public final class TenantConnections {
+
+    private static final Logger LOG = System.getLogger(TenantConnections.class.getName());
+
+    private final TenantStore store;
+    private final CipherService cipher;
+
+    /** @throws NullPointerException when an argument is null */
+    public TenantConnections(TenantStore store, CipherService cipher) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.cipher = Objects.requireNonNull(cipher, "cipher");
+    }
+
+    /**
+     * Returns how to reach an active tenant's database as its own role.
+     *
+     * @throws ProvisioningException {@link ErrorCode#TENANT_NOT_FOUND} when the tenant is unknown or has no
+     *                               database (deleted, still provisioning); {@link ErrorCode#CRYPTO_FAILED} when the
+     *                               stored value does not decrypt; {@link ErrorCode#DATABASE_UNAVAILABLE} or
+     *                               {@link ErrorCode#STORE_FAILED} when the control plane fails
+     */
+    public ConnectionDetails details(UUID tenantId) {
+        Objects.requireNonNull(tenantId, "tenantId");
+        TenantStore.StoredDatabase database = Failures.call(() -> store.findDatabase(tenantId), "reading the control plane")
+                .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no active tenant database"));
+        return open(tenantId, database.connectionStringEncrypted());
+    }
+
+    /**
+     * Re-encrypts, with the cipher's primary key, every stored secret sealed by another key, in batches. Online
+     * (a secret changed meanwhile is skipped and picked up by the next run) and resumable (it only ever looks for
+     * values not yet under the primary key).
+     *
+     * @param primaryKeyId the id of the cipher's primary key, as it appears in stored values' key id
+     * @param batchSize    secrets read per query, 1 to 1000
+     * @return counts of what was found and done
+     * @throws IllegalArgumentException when the batch size is out of range
+     * @throws ProvisioningException    when the control plane fails; work done so far stays done
+     */
+    public RekeyReport rekey(String primaryKeyId, int batchSize) {
+        Objects.requireNonNull(primaryKeyId, "primaryKeyId");
+        if (batchSize < 1 || batchSize > 1000) {
+            throw new IllegalArgumentException("batch size must be 1 to 1000");
+        }
+        int reencrypted = 0;
+        int skipped = 0;
+        int failed = 0;
+        UUID after = null;
+        while (true) {
+            UUID from = after;
+            List<StoredSecret> batch = Failures.call(() -> store.secretsNotSealedBy(primaryKeyId, from, batchSize),
+                    "reading stored secrets");
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (StoredSecret secret : batch) {
+                after = secret.tenantId();
+                try {
+                    byte[] plaintext = cipher.decrypt(secret.value(), ProvisioningSaga.associatedData(secret.tenantId()));
+                    CipherService.SealedValue sealed = cipher.encrypt(plaintext,
+                            ProvisioningSaga.associatedData(secret.tenantId()));
+                    if (Failures.call(() -> store.replaceSecret(secret.tenantId(), secret.value(), sealed),
+                            "storing a re-encrypted secret")) {
+                        reencrypted++;
+                    } else {
+                        skipped++;
+                    }
+                } catch (java.security.GeneralSecurityException e) {
+                    failed++;
+                    LOG.log(Level.ERROR, "tenant {0}: stored secret does not decrypt with any configured key",
+                            secret.tenantId());
+                }
+            }
+        }
+        RekeyReport report = new RekeyReport(reencrypted, skipped, failed);
+        LOG.log(Level.INFO, "rekey: {0} re-encrypted, {1} changed meanwhile, {2} undecryptable",
+                reencrypted, skipped, failed);
+        return report;
+    }
+
+    private ConnectionDetails open(UUID tenantId, String sealed) {
+        try {
+            byte[] uri = cipher.decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
+            return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            LOG.log(Level.ERROR, "tenant {0}: stored connection string does not decrypt", tenantId);
+            throw new ProvisioningException(ErrorCode.CRYPTO_FAILED, "the stored connection string does not decrypt");
+        }
+    }
+
+    /**
+     * What {@link #rekey} did.
+     *
+     * @param reencrypted   secrets now sealed by the primary key
+     * @param changed       secrets changed by someone else during the run (left for the next run)
+     * @param undecryptable secrets no configured key opens
+     */
+    public record RekeyReport(int reencrypted, int changed, int undecryptable) {
+    }
+}
