@@ -1,0 +1,62 @@
+package io.tenantdb.provisioning.servlet;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The health check: {@code GET /healthz} answers {@code 200 {"status":"ok"}} when the control plane answers and
+ * {@code 503 {"status":"unavailable"}} otherwise. Needs no authentication and reveals nothing else. Other
+ * methods get {@code 405} with {@code Allow: GET, HEAD}.
+ *
+ * <p>Thread-safe when the supplier is. The supplier is called once per request, so it should be cheap and
+ * bounded in time (for instance {@code Connection.isValid(2)} on a pooled connection).
+ */
+public final class HealthServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final Logger LOG = System.getLogger(HealthServlet.class.getName());
+
+    private final transient BooleanSupplier controlPlaneAnswers;
+
+    /**
+     * @param controlPlaneAnswers true when the control-plane database answers; an exception counts as false
+     * @throws NullPointerException when {@code controlPlaneAnswers} is null
+     */
+    public HealthServlet(BooleanSupplier controlPlaneAnswers) {
+        this.controlPlaneAnswers = Objects.requireNonNull(controlPlaneAnswers, "controlPlaneAnswers");
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String method = request.getMethod();
+        ApiResponse answer = method.equals("GET") || method.equals("HEAD")
+                ? check()
+                : ProblemMapper.problem(ProblemType.METHOD_NOT_ALLOWED, "Allowed methods: GET, HEAD.")
+                        .withHeader("Allow", "GET, HEAD");
+        ServletResponses.write(response, answer, method);
+    }
+
+    private ApiResponse check() {
+        boolean up;
+        try {
+            up = controlPlaneAnswers.getAsBoolean();
+        } catch (RuntimeException e) {
+            // Only the type: a driver's message may name hosts or users.
+            LOG.log(Level.WARNING, "health check failed: {0}", e.getClass().getName());
+            up = false;
+        }
+        ObjectNode body = Json.MAPPER.createObjectNode().put("status", up ? "ok" : "unavailable");
+        return new ApiResponse(up ? 200 : 503,
+                Map.of("Content-Type", "application/json", "Cache-Control", "no-store"), Json.bytes(body));
+    }
+}

@@ -1,0 +1,43 @@
+package io.tenantdb.provisioning.servlet;
+
+import io.tenantdb.provisioning.TenantProvisioner;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+
+/**
+ * The tenant API: {@code POST /tenants} provisions a tenant, {@code GET /tenants/{id}} reads one. Mount it at
+ * {@code /api/v1/*} behind a {@link BearerTokenFilter}; {@code Location} headers are built from the context
+ * path and servlet path, so other mounts work too. Every error is an {@code application/problem+json} response;
+ * the contract is in {@code docs/http-api.md}.
+ *
+ * <p>This class only adapts the Servlet API: routing, validation and error mapping happen in a servlet-free
+ * handler. Thread-safe, as servlets must be. A {@code POST} blocks its request thread until provisioning has
+ * finished or been compensated.
+ */
+public final class TenantServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient TenantHandler handler;
+
+    /**
+     * @param provisioner provisions and finds tenants; shared by all requests, so it must be thread-safe (those
+     *                    built by {@link TenantProvisioner#builder()} are)
+     * @throws NullPointerException when {@code provisioner} is null
+     */
+    public TenantServlet(TenantProvisioner provisioner) {
+        this.handler = new TenantHandler(provisioner);
+    }
+
+    // service() rather than doGet/doPost: the handler answers every method itself, including 405 with Allow.
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ApiRequest api = new ApiRequest(request.getMethod(), request.getContextPath() + request.getServletPath(),
+                request.getPathInfo(), request.getContentType(), request.getContentLengthLong(),
+                request.getInputStream(), request.getHeader(ProblemMapper.IDEMPOTENCY_KEY));
+        ServletResponses.write(response, handler.handle(api), request.getMethod());
+    }
+}
