@@ -1,0 +1,421 @@
+package io.tenantdb.provisioning.example;
+
+import io.tenantdb.provisioning.crypto.AesGcmCipherService;
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+/**
+ * Every setting of the example application, parsed and validated in one place from named variables (the process
+ * environment for {@code java -jar}; context parameters, system properties and the environment for the WAR).
+ *
+ * <p>Variables: {@code DATABASE_URL}, {@code ENCRYPTION_KEY}, {@code ENCRYPTION_KEYS_PREVIOUS}, {@code ADMIN_TOKEN},
+ * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT}; see
+ * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
+ * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
+ *
+ * <p>Immutable and thread-safe. Its {@link #toString()} and every error message leave secrets out.
+ */
+public final class Configuration {
+
+    /** HTTP port when {@code PORT} is unset. */
+    public static final int DEFAULT_PORT = 8080;
+    /** Data directory of the embedded mode when {@code PROVISIONING_DATA_DIR} is unset. */
+    public static final String DEFAULT_DATA_DIR = "provisioning-data";
+    /** The shortest {@code ADMIN_TOKEN} accepted. */
+    public static final int MIN_TOKEN_LENGTH = 16;
+
+    static final String DATABASE_URL = "DATABASE_URL";
+    static final String ENCRYPTION_KEY = "ENCRYPTION_KEY";
+    static final String ENCRYPTION_KEYS_PREVIOUS = "ENCRYPTION_KEYS_PREVIOUS";
+    static final String ADMIN_TOKEN = "ADMIN_TOKEN";
+    static final String PORT = "PORT";
+    static final String PROVISIONING_DATA_DIR = "PROVISIONING_DATA_DIR";
+    static final String TENANT_DB_HOST = "TENANT_DB_HOST";
+    static final String TENANT_DB_PORT = "TENANT_DB_PORT";
+
+    /** Every variable this class reads, in the order it validates them. */
+    public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
+            ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT);
+
+    private static final int DEFAULT_POSTGRES_PORT = 5432;
+
+    private final Optional<Database> database;
+    private final Optional<EncryptionKey> encryptionKey;
+    private final List<EncryptionKey> previousKeys;
+    private final Optional<String> adminToken;
+    private final int port;
+    private final Path dataDirectory;
+    private final Optional<String> tenantDbHost;
+    private final OptionalInt tenantDbPort;
+
+    private Configuration(Function<String, String> lookup) {
+        this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
+        this.encryptionKey = optional(lookup, ENCRYPTION_KEY).map(value -> key(ENCRYPTION_KEY, value));
+        this.previousKeys = optional(lookup, ENCRYPTION_KEYS_PREVIOUS).map(Configuration::keys).orElse(List.of());
+        this.adminToken = optional(lookup, ADMIN_TOKEN).map(Configuration::token);
+        this.port = optional(lookup, PORT).map(value -> port(PORT, value, 0)).orElse(DEFAULT_PORT);
+        this.dataDirectory = path(optional(lookup, PROVISIONING_DATA_DIR).orElse(DEFAULT_DATA_DIR));
+        this.tenantDbHost = optional(lookup, TENANT_DB_HOST).map(Configuration::host);
+        this.tenantDbPort = optional(lookup, TENANT_DB_PORT)
+                .map(value -> OptionalInt.of(port(TENANT_DB_PORT, value, 1))).orElse(OptionalInt.empty());
+        if (database.isPresent()) {
+            // With a database of their own, operators must own the key and token: generating them would tie the
+            // decryptability of every stored secret to a file on one machine.
+            if (encryptionKey.isEmpty()) {
+                throw new Invalid(ENCRYPTION_KEY, "is required when DATABASE_URL is set (base64 of 32 random bytes,"
+                        + " e.g. `openssl rand -base64 32`)");
+            }
+            if (adminToken.isEmpty()) {
+                throw new Invalid(ADMIN_TOKEN, "is required when DATABASE_URL is set (at least "
+                        + MIN_TOKEN_LENGTH + " characters, e.g. `openssl rand -base64 32`)");
+            }
+        }
+        encryptionKey.ifPresent(primary -> {
+            try {
+                new AesGcmCipherService(primary, previousKeys);
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(ENCRYPTION_KEYS_PREVIOUS, "holds a key whose id clashes with another key");
+            }
+        });
+    }
+
+    /**
+     * Reads the configuration from a map of variables, such as {@link System#getenv()}.
+     *
+     * @throws Invalid when a variable is malformed, or a required one is missing
+     */
+    public static Configuration from(Map<String, String> variables) {
+        Objects.requireNonNull(variables, "variables");
+        return new Configuration(variables::get);
+    }
+
+    /**
+     * Reads the configuration through a lookup that returns a variable's value, or null when it is unset.
+     *
+     * @throws Invalid when a variable is malformed, or a required one is missing
+     */
+    public static Configuration from(Function<String, String> lookup) {
+        return new Configuration(Objects.requireNonNull(lookup, "lookup"));
+    }
+
+    /** The external admin database, or empty for the embedded mode. */
+    public Optional<Database> database() {
+        return database;
+    }
+
+    /** True when no {@code DATABASE_URL} is set and the application runs its own PostgreSQL. */
+    public boolean embedded() {
+        return database.isEmpty();
+    }
+
+    /** The key that seals new connection strings; always present unless {@link #embedded()}. */
+    public Optional<EncryptionKey> encryptionKey() {
+        return encryptionKey;
+    }
+
+    /** Keys that only decrypt, for values sealed before a rotation. */
+    public List<EncryptionKey> previousKeys() {
+        return previousKeys;
+    }
+
+    /** The bearer token of {@code /api/v1/*}; always present unless {@link #embedded()}. */
+    public Optional<String> adminToken() {
+        return adminToken;
+    }
+
+    /** The HTTP port; 0 picks a free one. */
+    public int port() {
+        return port;
+    }
+
+    /** Where the embedded mode keeps its database and generated secrets. */
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** Host written into tenants' connection strings instead of the admin connection's host. */
+    public Optional<String> tenantDbHost() {
+        return tenantDbHost;
+    }
+
+    /** Port written into tenants' connection strings instead of the admin connection's port. */
+    public OptionalInt tenantDbPort() {
+        return tenantDbPort;
+    }
+
+    @Override
+    public String toString() {
+        return "Configuration[database=" + database.map(Database::toString).orElse("embedded")
+                + ", encryptionKey=" + encryptionKey.map(EncryptionKey::idHex).orElse("generated")
+                + ", previousKeys=" + previousKeys.size() + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
+                + ", port=" + port + ", dataDirectory=" + dataDirectory + "]";
+    }
+
+    private static Optional<String> optional(Function<String, String> lookup, String name) {
+        String value = lookup.apply(name);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.isBlank()) {
+            throw new Invalid(name, "is set but blank; unset it to use the default");
+        }
+        return Optional.of(value.strip());
+    }
+
+    private static EncryptionKey key(String name, String value) {
+        try {
+            return EncryptionKey.fromBase64(value);
+        } catch (IllegalArgumentException e) {
+            // EncryptionKey's messages never repeat the input.
+            throw new Invalid(name, e.getMessage().replaceFirst("^encryption key ", ""));
+        }
+    }
+
+    private static List<EncryptionKey> keys(String value) {
+        List<EncryptionKey> keys = new ArrayList<>();
+        String[] entries = value.split(",", -1);
+        for (int i = 0; i < entries.length; i++) {
+            if (entries[i].isBlank()) {
+                throw new Invalid(ENCRYPTION_KEYS_PREVIOUS, "entry " + (i + 1) + " is empty");
+            }
+            try {
+                keys.add(EncryptionKey.fromBase64(entries[i]));
+            } catch (IllegalArgumentException e) {
+                throw new Invalid(ENCRYPTION_KEYS_PREVIOUS,
+                        "entry " + (i + 1) + " " + e.getMessage().replaceFirst("^encryption key ", ""));
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    private static String token(String value) {
+        if (value.length() < MIN_TOKEN_LENGTH) {
+            throw new Invalid(ADMIN_TOKEN, "must be at least " + MIN_TOKEN_LENGTH + " characters, it has "
+                    + value.length());
+        }
+        // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
+        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new Invalid(ADMIN_TOKEN, "must consist of visible ASCII characters only (no spaces)");
+        }
+        return value;
+    }
+
+    private static int port(String name, String value, int min) {
+        int port;
+        try {
+            port = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new Invalid(name, "must be a number from " + min + " to 65535, got '" + value + "'");
+        }
+        if (port < min || port > 65535) {
+            throw new Invalid(name, "must be a number from " + min + " to 65535, got " + port);
+        }
+        return port;
+    }
+
+    private static Path path(String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new Invalid(PROVISIONING_DATA_DIR, "is not a valid path");
+        }
+    }
+
+    private static String host(String value) {
+        if (!value.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '.' || c == '-' || c == ':'
+                || c == '_')) {
+            throw new Invalid(TENANT_DB_HOST, "must be a host name or an IP address");
+        }
+        return value;
+    }
+
+    /**
+     * Parses {@code postgresql://user:password@host:port/database?param=value} (also {@code postgres://}) and
+     * {@code jdbc:postgresql://host:port/database?user=…&password=…}. User, password, database and parameters
+     * are percent-decoded; {@code +} stays a plus sign. The port defaults to 5432 and the database, as in libpq,
+     * to the user name.
+     */
+    static Database parseDatabaseUrl(String url) {
+        String rest;
+        if (url.startsWith("postgresql://")) {
+            rest = url.substring("postgresql://".length());
+        } else if (url.startsWith("postgres://")) {
+            rest = url.substring("postgres://".length());
+        } else if (url.startsWith("jdbc:postgresql://")) {
+            rest = url.substring("jdbc:postgresql://".length());
+        } else {
+            throw invalidUrl("must start with postgresql:// or jdbc:postgresql://");
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        int question = rest.indexOf('?');
+        if (question >= 0) {
+            for (String pair : rest.substring(question + 1).split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int equals = pair.indexOf('=');
+                if (equals <= 0) {
+                    throw invalidUrl("has a query parameter without a name or value");
+                }
+                parameters.put(decode(pair.substring(0, equals)), decode(pair.substring(equals + 1)));
+            }
+            rest = rest.substring(0, question);
+        }
+        int slash = rest.indexOf('/');
+        String authority = slash >= 0 ? rest.substring(0, slash) : rest;
+        String path = slash >= 0 ? decode(rest.substring(slash + 1)) : "";
+
+        String user = parameters.remove("user");
+        String password = parameters.remove("password");
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userInfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userInfo.indexOf(':');
+            if (colon >= 0) {
+                password = decode(userInfo.substring(colon + 1));
+                userInfo = userInfo.substring(0, colon);
+            }
+            if (!userInfo.isEmpty()) {
+                user = decode(userInfo);
+            }
+        }
+
+        String host;
+        int port = DEFAULT_POSTGRES_PORT;
+        String portText = null;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0) {
+                throw invalidUrl("has an unterminated [IPv6] host");
+            }
+            host = authority.substring(1, close);
+            String after = authority.substring(close + 1);
+            if (!after.isEmpty()) {
+                if (!after.startsWith(":")) {
+                    throw invalidUrl("has garbage after the [IPv6] host");
+                }
+                portText = after.substring(1);
+            }
+        } else {
+            int colon = authority.lastIndexOf(':');
+            host = colon >= 0 ? authority.substring(0, colon) : authority;
+            portText = colon >= 0 ? authority.substring(colon + 1) : null;
+        }
+        if (host.indexOf(',') >= 0) {
+            throw invalidUrl("lists several hosts; give exactly one");
+        }
+        if (host.isEmpty()) {
+            throw invalidUrl("has no host");
+        }
+        if (portText != null && !portText.isEmpty()) {
+            if (!portText.chars().allMatch(Character::isDigit) || portText.length() > 5) {
+                throw invalidUrl("has a port that is not a number");
+            }
+            port = Integer.parseInt(portText);
+            if (port < 1 || port > 65535) {
+                throw invalidUrl("has a port outside 1 to 65535");
+            }
+        }
+        if (user == null || user.isEmpty()) {
+            throw invalidUrl("has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)");
+        }
+        String name = path.isEmpty() ? user : path;
+        return new Database(host, port, name, user, Optional.ofNullable(password), jdbcProperties(parameters));
+    }
+
+    private static Map<String, String> jdbcProperties(Map<String, String> libpq) {
+        Map<String, String> jdbc = new LinkedHashMap<>();
+        libpq.forEach((key, value) -> jdbc.put(switch (key) {
+            // libpq spellings of the parameters pgjdbc names differently; sslmode, sslrootcert, sslcert and
+            // sslkey are spelled alike.
+            case "connect_timeout" -> "connectTimeout";
+            case "application_name" -> "ApplicationName";
+            default -> key;
+        }, value));
+        return Map.copyOf(jdbc);
+    }
+
+    private static String decode(String value) {
+        try {
+            return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw invalidUrl("has malformed percent-encoding");
+        }
+    }
+
+    private static Invalid invalidUrl(String problem) {
+        return new Invalid(DATABASE_URL, problem);
+    }
+
+    /**
+     * The admin connection: a role with CREATEDB and CREATEROLE on the database that also holds the control plane.
+     * {@link #toString()} redacts the password.
+     *
+     * @param host       server host
+     * @param port       server port
+     * @param name       database holding the control-plane schema
+     * @param user       admin role
+     * @param password   its password, when the server asks for one
+     * @param properties further pgjdbc connection properties, such as {@code sslmode}
+     */
+    public record Database(String host, int port, String name, String user, Optional<String> password,
+                           Map<String, String> properties) {
+
+        /** @throws NullPointerException when a component is null */
+        public Database {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(user, "user");
+            Objects.requireNonNull(password, "password");
+            properties = Map.copyOf(properties);
+        }
+
+        /** A JDBC URL without credentials; pass {@link #user()}, {@link #password()} and the properties apart. */
+        public String jdbcUrl() {
+            String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+            return "jdbc:postgresql://" + hostPart + ":" + port + "/"
+                    + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        }
+
+        @Override
+        public String toString() {
+            return "Database[" + user + "@" + host + ":" + port + "/" + name + (password.isPresent() ? ", password=***" : "")
+                    + (properties.isEmpty() ? "" : ", properties=" + properties.keySet()) + "]";
+        }
+    }
+
+    /**
+     * A variable is malformed, or a required one is missing. The message names the variable and what is wrong,
+     * never its value when that is a secret.
+     */
+    public static final class Invalid extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String variable;
+
+        Invalid(String variable, String problem) {
+            super(variable + " " + problem, null, false, false);
+            this.variable = variable;
+        }
+
+        /** The name of the offending variable. */
+        public String variable() {
+            return variable;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.tenantdb.provisioning.example;
+
+import java.io.PrintStream;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Command-line entry point: {@code java -jar provisioning-example.jar [command]}. Commands: {@code serve} (the
+ * default) runs the HTTP API until SIGTERM or Ctrl-C. Exit codes: 0 after a clean shutdown, 1 when start-up
+ * fails, 2 for a usage or configuration error (one line on stderr naming the variable).
+ *
+ * <p>Configuration comes from the environment only, see {@link Configuration}.
+ */
+public final class Main {
+
+    /** Exit code of a start-up failure. */
+    public static final int EXIT_FAILURE = 1;
+    /** Exit code of a usage or configuration error. */
+    public static final int EXIT_USAGE = 2;
+
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    /** A subcommand: gets the environment and its own arguments, returns the exit code. */
+    @FunctionalInterface
+    interface Command {
+        int run(Map<String, String> environment, List<String> arguments, PrintStream out, PrintStream err)
+                throws InterruptedException;
+    }
+
+    private static final Map<String, Command> COMMANDS = commands();
+
+    private Main() {
+    }
+
+    /** Runs a command and exits with its code. */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(List.of(args), System.getenv(), System.out, System.err));
+    }
+
+    /**
+     * Runs the command named by the first argument ({@code serve} when there is none).
+     *
+     * @return the exit code
+     */
+    static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        Objects.requireNonNull(environment, "environment");
+        String name = args.isEmpty() ? "serve" : args.get(0);
+        Command command = COMMANDS.get(name);
+        if (command == null) {
+            err.println("unknown command '" + name + "'; commands: " + String.join(", ", COMMANDS.keySet()));
+            return EXIT_USAGE;
+        }
+        return command.run(environment, args.isEmpty() ? List.of() : args.subList(1, args.size()), out, err);
+    }
+
+    private static Map<String, Command> commands() {
+        Map<String, Command> commands = new LinkedHashMap<>();
+        commands.put("serve", Main::serve);
+        return Collections.unmodifiableMap(commands);
+    }
+
+    private static int serve(Map<String, String> environment, List<String> arguments, PrintStream out,
+                             PrintStream err) throws InterruptedException {
+        if (!arguments.isEmpty()) {
+            err.println("serve takes no arguments; it is configured by environment variables");
+            return EXIT_USAGE;
+        }
+        Configuration configuration;
+        try {
+            configuration = Configuration.from(environment);
+        } catch (Configuration.Invalid e) {
+            err.println("configuration error: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        ExampleApplication application;
+        try {
+            application = ExampleApplication.start(configuration);
+        } catch (Exception e) {
+            err.println("cannot start: " + Failures.describe(e));
+            return EXIT_FAILURE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.log(System.Logger.Level.INFO, "shutting down: draining requests in flight");
+            application.close();
+        }, "tenantdb-shutdown"));
+        application.printBanner(out);
+        application.join();
+        return 0;
+    }
+}

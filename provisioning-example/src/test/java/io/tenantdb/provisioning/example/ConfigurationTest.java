@@ -1,0 +1,263 @@
+package io.tenantdb.provisioning.example;
+
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigurationTest {
+
+    private static final String KEY = ExampleTesting.newKey();
+    private static final String OTHER_KEY = ExampleTesting.newKey();
+    private static final String TOKEN = "s3cr3t-token-0123456789";
+    private static final String PASSWORD = "p@ss:w/rd+%?&#";
+    private static final String ENCODED_PASSWORD = "p%40ss%3Aw%2Frd+%25%3F%26%23";
+
+    private static Map<String, String> external(String databaseUrl) {
+        Map<String, String> env = new HashMap<>();
+        env.put("DATABASE_URL", databaseUrl);
+        env.put("ENCRYPTION_KEY", KEY);
+        env.put("ADMIN_TOKEN", TOKEN);
+        return env;
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> copy = new HashMap<>(env);
+        copy.put(name, value);
+        return copy;
+    }
+
+    private static void assertRefused(Map<String, String> env, String variable, String... secrets) {
+        assertThatThrownBy(() -> Configuration.from(env))
+                .isInstanceOf(Configuration.Invalid.class)
+                .satisfies(e -> {
+                    assertThat(((Configuration.Invalid) e).variable()).isEqualTo(variable);
+                    assertThat(e.getMessage()).startsWith(variable + " ").doesNotContain("\n");
+                    for (String secret : secrets) {
+                        assertThat(e.getMessage()).doesNotContain(secret);
+                    }
+                });
+    }
+
+    @Test
+    void emptyEnvironmentSelectsEmbeddedModeWithDefaults() {
+        Configuration configuration = Configuration.from(Map.of());
+
+        assertThat(configuration.embedded()).isTrue();
+        assertThat(configuration.database()).isEmpty();
+        assertThat(configuration.encryptionKey()).isEmpty();
+        assertThat(configuration.adminToken()).isEmpty();
+        assertThat(configuration.previousKeys()).isEmpty();
+        assertThat(configuration.port()).isEqualTo(8080);
+        assertThat(configuration.dataDirectory()).isEqualTo(Path.of("provisioning-data"));
+        assertThat(configuration.tenantDbHost()).isEmpty();
+        assertThat(configuration.tenantDbPort()).isEmpty();
+    }
+
+    @Test
+    void libpqUrlIsParsedAndPercentDecoded() {
+        Configuration configuration = Configuration.from(external(
+                "postgresql://ad%20min:" + ENCODED_PASSWORD + "@db.example.com:6543/control%5Fplane?sslmode=require"
+                        + "&connect_timeout=7&application_name=demo"));
+
+        Configuration.Database database = configuration.database().orElseThrow();
+        assertThat(configuration.embedded()).isFalse();
+        assertThat(database.host()).isEqualTo("db.example.com");
+        assertThat(database.port()).isEqualTo(6543);
+        assertThat(database.name()).isEqualTo("control_plane");
+        assertThat(database.user()).isEqualTo("ad min");
+        assertThat(database.password()).contains(PASSWORD);
+        assertThat(database.properties()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("sslmode", "require", "connectTimeout", "7", "ApplicationName", "demo"));
+        assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example.com:6543/control_plane");
+    }
+
+    @Test
+    void jdbcUrlWithCredentialsInTheQueryIsParsed() {
+        Configuration configuration = Configuration.from(external(
+                "jdbc:postgresql://10.0.0.5/tenants?user=admin&password=" + ENCODED_PASSWORD + "&sslmode=verify-full"));
+
+        Configuration.Database database = configuration.database().orElseThrow();
+        assertThat(database.host()).isEqualTo("10.0.0.5");
+        assertThat(database.port()).isEqualTo(5432);
+        assertThat(database.name()).isEqualTo("tenants");
+        assertThat(database.user()).isEqualTo("admin");
+        assertThat(database.password()).contains(PASSWORD);
+        assertThat(database.properties()).containsExactly(Map.entry("sslmode", "verify-full"));
+    }
+
+    @Test
+    void postgresSchemeIpv6HostAndLibpqDefaultDatabaseAreAccepted() {
+        Configuration.Database database = Configuration.from(external("postgres://admin@[::1]:5433"))
+                .database().orElseThrow();
+
+        assertThat(database.host()).isEqualTo("::1");
+        assertThat(database.port()).isEqualTo(5433);
+        assertThat(database.name()).as("libpq defaults the database to the user name").isEqualTo("admin");
+        assertThat(database.password()).isEmpty();
+        assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:5433/admin");
+    }
+
+    @Test
+    void databaseToStringRedactsThePassword() {
+        Configuration configuration = Configuration.from(external("postgresql://admin:" + ENCODED_PASSWORD + "@h/db"));
+
+        assertThat(configuration.database().orElseThrow().toString()).contains("admin@h:5432/db", "***")
+                .doesNotContain(PASSWORD).doesNotContain(ENCODED_PASSWORD);
+        assertThat(configuration.toString()).doesNotContain(PASSWORD).doesNotContain(TOKEN).doesNotContain(KEY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "mysql://admin:" + ENCODED_PASSWORD + "@host/db",
+            "postgresql://:" + ENCODED_PASSWORD + "@host/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@host:99999/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@host:port/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@h1:5432,h2:5432/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "%zz@host/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@[::1/db",
+            "jdbc:postgresql://host/db?password=" + ENCODED_PASSWORD,
+            "jdbc:postgresql://host/db?user=admin&password=" + ENCODED_PASSWORD + "&=x",
+    })
+    void malformedDatabaseUrlIsRefusedWithoutEchoingIt(String url) {
+        assertRefused(external(url), "DATABASE_URL", PASSWORD, ENCODED_PASSWORD, url);
+    }
+
+    @Test
+    void externalDatabaseRequiresAnEncryptionKey() {
+        Map<String, String> env = external("postgresql://admin:pw@host/db");
+        env.remove("ENCRYPTION_KEY");
+
+        assertRefused(env, "ENCRYPTION_KEY");
+    }
+
+    @Test
+    void externalDatabaseRequiresAnAdminToken() {
+        Map<String, String> env = external("postgresql://admin:pw@host/db");
+        env.remove("ADMIN_TOKEN");
+
+        assertRefused(env, "ADMIN_TOKEN");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"not base64 at all!", "AAAA", "c2hvcnQ=",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+    void malformedEncryptionKeyIsRefusedWithoutEchoingIt(String key) {
+        assertRefused(with(Map.of(), "ENCRYPTION_KEY", key), "ENCRYPTION_KEY", key);
+    }
+
+    @Test
+    void encryptionKeyInBothBase64AlphabetsIsAccepted() {
+        byte[] raw = new byte[32];
+        raw[0] = (byte) 0xfb;
+        raw[1] = (byte) 0xff;
+        String standard = java.util.Base64.getEncoder().encodeToString(raw);
+        String urlSafe = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+
+        assertThat(Configuration.from(Map.of("ENCRYPTION_KEY", standard)).encryptionKey())
+                .contains(EncryptionKey.of(raw));
+        assertThat(Configuration.from(Map.of("ENCRYPTION_KEY", urlSafe)).encryptionKey())
+                .contains(EncryptionKey.of(raw));
+    }
+
+    @Test
+    void previousKeysAreParsedFromACommaList() {
+        Configuration configuration = Configuration.from(Map.of("ENCRYPTION_KEY", KEY,
+                "ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + " , " + ExampleTesting.newKey()));
+
+        assertThat(configuration.previousKeys()).hasSize(2).contains(EncryptionKey.fromBase64(OTHER_KEY));
+    }
+
+    @Test
+    void malformedPreviousKeyIsRefusedNamingItsPosition() {
+        String bad = "c2hvcnQ=";
+        assertRefused(Map.of("ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + "," + bad), "ENCRYPTION_KEYS_PREVIOUS",
+                bad, OTHER_KEY);
+        assertThatThrownBy(() -> Configuration.from(Map.of("ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + "," + bad)))
+                .hasMessageContaining("entry 2");
+        assertRefused(Map.of("ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + ","), "ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"short-token", "fifteen-chars!!", "has a space in it 0123", "tab\tseparated-token-0123",
+            "ünïcödé-token-0123456"})
+    void weakOrUnsendableAdminTokenIsRefusedWithoutEchoingIt(String token) {
+        assertRefused(Map.of("ADMIN_TOKEN", token), "ADMIN_TOKEN", token);
+    }
+
+    @Test
+    void adminTokenOfSixteenVisibleCharactersIsAccepted() {
+        assertThat(Configuration.from(Map.of("ADMIN_TOKEN", "0123456789abcdef")).adminToken())
+                .contains("0123456789abcdef");
+    }
+
+    @Test
+    void portIsParsedAndZeroMeansAnyFreePort() {
+        assertThat(Configuration.from(Map.of("PORT", "9090")).port()).isEqualTo(9090);
+        assertThat(Configuration.from(Map.of("PORT", "65535")).port()).isEqualTo(65535);
+        assertThat(Configuration.from(Map.of("PORT", "0")).port()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "65536", "http", "80.5", "99999999999"})
+    void invalidPortIsRefused(String port) {
+        assertRefused(Map.of("PORT", port), "PORT");
+    }
+
+    @Test
+    void dataDirectoryIsTaken() {
+        assertThat(Configuration.from(Map.of("PROVISIONING_DATA_DIR", "/var/lib/tenantdb")).dataDirectory())
+                .isEqualTo(Path.of("/var/lib/tenantdb"));
+    }
+
+    @Test
+    void invalidDataDirectoryIsRefused() {
+        assertRefused(Map.of("PROVISIONING_DATA_DIR", "bad\0path"), "PROVISIONING_DATA_DIR");
+    }
+
+    @Test
+    void tenantEndpointOverridesAreParsed() {
+        Configuration configuration = Configuration.from(Map.of("TENANT_DB_HOST", "pgbouncer.internal",
+                "TENANT_DB_PORT", "6432"));
+
+        assertThat(configuration.tenantDbHost()).isEqualTo(Optional.of("pgbouncer.internal"));
+        assertThat(configuration.tenantDbPort()).isEqualTo(OptionalInt.of(6432));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"host/with/slash", "user@host", "two words"})
+    void invalidTenantHostIsRefused(String host) {
+        assertRefused(Map.of("TENANT_DB_HOST", host), "TENANT_DB_HOST");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "70000", "x"})
+    void invalidTenantPortIsRefused(String port) {
+        assertRefused(Map.of("TENANT_DB_PORT", port), "TENANT_DB_PORT");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEYS_PREVIOUS", "ADMIN_TOKEN", "PORT",
+            "PROVISIONING_DATA_DIR", "TENANT_DB_HOST", "TENANT_DB_PORT"})
+    void blankValueIsRefusedRatherThanTreatedAsUnset(String variable) {
+        assertThat(Configuration.VARIABLES).contains(variable);
+        assertRefused(Map.of(variable, "  "), variable);
+    }
+
+    @Test
+    void lookupFunctionIsConsulted() {
+        Map<String, String> values = external("postgresql://admin:pw@host/db");
+
+        assertThat(Configuration.from(values::get).database()).isPresent();
+    }
+}

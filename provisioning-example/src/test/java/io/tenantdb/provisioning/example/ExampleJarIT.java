@@ -1,0 +1,191 @@
+package io.tenantdb.provisioning.example;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.crypto.AesGcmCipherService;
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.postgres.TenantConnector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.tenantdb.provisioning.example.ExampleTesting.post;
+import static io.tenantdb.provisioning.example.ExampleTesting.send;
+import static io.tenantdb.provisioning.example.ExampleTesting.tenantId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Runs the BUILT fat jar with {@code java -jar} in a child process, in the zero-setup embedded mode, as a new user
+ * would: provisions a tenant over HTTP, stops it with SIGTERM, starts it again on the same data directory and
+ * reads the tenant back.
+ */
+class ExampleJarIT {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://localhost:\\d+)");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void embeddedModeProvisionsATenantThatSurvivesARestart() throws Exception {
+        Path dataDirectory = temp.resolve("data");
+        String tenantId;
+        String created;
+        String firstToken;
+        Process first = start(dataDirectory, temp.resolve("first.log"));
+        try {
+            Started started = awaitStarted(first);
+            firstToken = Files.readString(dataDirectory.resolve(DataDirectory.ADMIN_TOKEN_FILE)).strip();
+            assertThat(started.banner()).contains("token:   " + firstToken, "curl -s -i -X POST " + started.base());
+
+            HttpResponse<String> response = post(started.base(), firstToken, "Jar Tenant", "production");
+            assertThat(response.statusCode()).isEqualTo(201);
+            tenantId = tenantId(response);
+            created = response.body();
+        } finally {
+            stop(first);
+        }
+        assertThat(first.exitValue()).as("stopped by SIGTERM after draining").isIn(0, 143);
+        assertOwnerOnly(dataDirectory);
+
+        Process second = start(dataDirectory, temp.resolve("second.log"));
+        try {
+            Started started = awaitStarted(second);
+            String token = Files.readString(dataDirectory.resolve(DataDirectory.ADMIN_TOKEN_FILE)).strip();
+            assertThat(token).as("token generated once and reused").isEqualTo(firstToken);
+
+            HttpResponse<String> fetched = send("GET", started.base().resolve("api/v1/tenants/" + tenantId), token,
+                    null, null);
+
+            assertThat(fetched.statusCode()).isEqualTo(200);
+            assertThat(fetched.body()).isEqualTo(created);
+            assertStoredSecretStillConnects(dataDirectory, UUID.fromString(tenantId));
+        } finally {
+            stop(second);
+        }
+    }
+
+    @Test
+    void invalidConfigurationExitsWithTwoAndOneLine() throws Exception {
+        ProcessBuilder builder = javaJar(temp.resolve("data"));
+        builder.environment().put("PORT", "not-a-port");
+        builder.redirectErrorStream(false);
+        Process process = builder.start();
+        String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(stderr.lines().toList()).containsExactly(
+                "configuration error: PORT must be a number from 0 to 65535, got 'not-a-port'");
+    }
+
+    private static void assertOwnerOnly(Path dataDirectory) throws IOException {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDirectory))).isEqualTo("rwx------");
+        for (String file : List.of(DataDirectory.ADMIN_TOKEN_FILE, DataDirectory.ENCRYPTION_KEY_FILE,
+                DataDirectory.POSTGRES_PASSWORD_FILE, DataDirectory.POSTGRES_PORT_FILE)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDirectory.resolve(file))))
+                    .as(file).isEqualTo("rw-------");
+        }
+    }
+
+    // Reads the control plane of the embedded server with the kept superuser password, opens the tenant's secret
+    // with the kept key, and connects with it; a wrong password is refused, so the credentials really matter.
+    private static void assertStoredSecretStillConnects(Path dataDirectory, UUID tenantId) throws Exception {
+        int port = Integer.parseInt(Files.readString(dataDirectory.resolve(DataDirectory.POSTGRES_PORT_FILE)).strip());
+        String password = Files.readString(dataDirectory.resolve(DataDirectory.POSTGRES_PASSWORD_FILE)).strip();
+        EncryptionKey key = EncryptionKey.fromBase64(
+                Files.readString(dataDirectory.resolve(DataDirectory.ENCRYPTION_KEY_FILE)));
+        String sealed;
+        try (Connection admin = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/postgres",
+                "postgres", password);
+             PreparedStatement select = admin.prepareStatement(
+                     "SELECT connection_string_encrypted FROM control_plane.tenant_databases WHERE tenant_id = ?")) {
+            select.setObject(1, tenantId);
+            try (ResultSet rs = select.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                sealed = rs.getString(1);
+            }
+        }
+        ConnectionDetails details = ConnectionDetails.fromUri(new String(new AesGcmCipherService(key)
+                .decrypt(sealed, ProvisioningSaga.associatedData(tenantId)), StandardCharsets.UTF_8));
+        try (Connection tenant = TenantConnector.withDefaults().open(details)) {
+            assertThat(tenant.isValid(5)).isTrue();
+        }
+        ConnectionDetails wrongPassword = new ConnectionDetails(details.host(), details.port(), details.database(),
+                details.user(), details.password() + "x");
+        assertThatThrownBy(() -> TenantConnector.withDefaults().open(wrongPassword).close())
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+    }
+
+    private static ProcessBuilder javaJar(Path dataDirectory) {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", System.getProperty("example.jar"));
+        Map<String, String> environment = builder.environment();
+        Configuration.VARIABLES.forEach(environment::remove);
+        environment.put("PROVISIONING_DATA_DIR", dataDirectory.toString());
+        environment.put("PORT", "0");
+        return builder;
+    }
+
+    private static Process start(Path dataDirectory, Path log) throws IOException {
+        return javaJar(dataDirectory).redirectError(log.toFile()).start();
+    }
+
+    private record Started(URI base, String banner) {
+    }
+
+    // Reads the banner from stdout; the bound only keeps a broken start from hanging the build.
+    private static Started awaitStarted(Process process) throws Exception {
+        CompletableFuture<Started> started = CompletableFuture.supplyAsync(() -> {
+            StringBuilder banner = new StringBuilder();
+            try {
+                BufferedReader reader = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                URI base = null;
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    banner.append(line).append('\n');
+                    Matcher matcher = LISTENING.matcher(line);
+                    if (matcher.find()) {
+                        base = URI.create(matcher.group(1) + "/");
+                    }
+                    if (base != null && line.contains("try:")) {
+                        return new Started(base, banner.toString());
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            throw new IllegalStateException("the application exited before it was ready:\n" + banner);
+        });
+        return started.get(180, TimeUnit.SECONDS);
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
