@@ -39,13 +39,19 @@ public record TenantRequest(String name, Environment environment) {
         if (length < 1 || length > MAX_NAME_LENGTH) {
             return Optional.of("must be 1 to " + MAX_NAME_LENGTH + " characters long");
         }
-        if (name.isBlank()) {
+        if (name.codePoints().allMatch(TenantRequest::isInvisible)) {
             return Optional.of("must not be blank");
         }
         if (name.codePoints().anyMatch(TenantRequest::isForbidden)) {
             return Optional.of("must not contain control characters");
         }
         return Optional.empty();
+    }
+
+    // Blank means nothing visible: whitespace, no-break and other space separators, and zero-width format characters.
+    private static boolean isInvisible(int codePoint) {
+        return Character.isWhitespace(codePoint) || Character.isSpaceChar(codePoint)
+                || Character.getType(codePoint) == Character.FORMAT;
     }
 
     // Besides C0/C1 controls: line separators and bidi overrides (they disguise names in lists and logs),

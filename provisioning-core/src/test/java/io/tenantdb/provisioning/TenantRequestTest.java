@@ -19,7 +19,7 @@ class TenantRequestTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {" ", "   ", "\u3000", "\u2003 "})
+    @ValueSource(strings = {" ", "   ", "\u3000", "\u2003 ", "\u00a0", "\u00a0\u2003", "\u200b", "\ufeff \u2060"})
     void refusesBlankNames(String name) {
         assertThat(TenantRequest.nameViolation(name)).contains("must not be blank");
         assertThatThrownBy(() -> new TenantRequest(name, Environment.PRODUCTION))

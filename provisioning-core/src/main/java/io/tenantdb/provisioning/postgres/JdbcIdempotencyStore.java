@@ -19,6 +19,9 @@ import java.util.UUID;
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
 
+    /** How long a completed key replays its tenant by default. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+
     private final DataSource dataSource;
     private final long abandonAfterMillis;
     private final long retentionMillis;
@@ -37,7 +40,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
     /** A store with {@link JdbcTenantStore#DEFAULT_LEASE} as abandon time and 24 hours of retention. */
     public JdbcIdempotencyStore(DataSource dataSource) {
-        this(dataSource, JdbcTenantStore.DEFAULT_LEASE, Duration.ofHours(24));
+        this(dataSource, JdbcTenantStore.DEFAULT_LEASE, DEFAULT_RETENTION);
     }
 
     @Override

@@ -67,7 +67,8 @@ public final class JdbcTenantStore implements TenantStore {
         this.owner = Objects.requireNonNull(owner, "owner");
     }
 
-    private static String defaultOwner() {
+    /** Names this JVM as a lease owner: process id, OS and a random suffix. */
+    public static String defaultOwner() {
         return ProcessHandle.current().pid() + "@" + System.getProperty("os.name", "host").replace(' ', '_')
                 + "/" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -8,6 +8,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,9 @@ import java.util.function.Function;
  * environment for {@code java -jar}; context parameters, system properties and the environment for the WAR).
  *
  * <p>Variables: {@code DATABASE_URL}, {@code ENCRYPTION_KEY}, {@code ENCRYPTION_KEYS_PREVIOUS}, {@code ADMIN_TOKEN},
- * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT}; see
+ * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT},
+ * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
+ * {@code RECONCILE_INTERVAL_SECONDS}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -45,10 +48,15 @@ public final class Configuration {
     static final String PROVISIONING_DATA_DIR = "PROVISIONING_DATA_DIR";
     static final String TENANT_DB_HOST = "TENANT_DB_HOST";
     static final String TENANT_DB_PORT = "TENANT_DB_PORT";
+    static final String DB_CONNECT_TIMEOUT_SECONDS = "DB_CONNECT_TIMEOUT_SECONDS";
+    static final String DB_STATEMENT_TIMEOUT_SECONDS = "DB_STATEMENT_TIMEOUT_SECONDS";
+    static final String PROVISIONING_LEASE_SECONDS = "PROVISIONING_LEASE_SECONDS";
+    static final String RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
-            ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT);
+            ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, DB_CONNECT_TIMEOUT_SECONDS,
+            DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS);
 
     private static final int DEFAULT_POSTGRES_PORT = 5432;
 
@@ -60,6 +68,7 @@ public final class Configuration {
     private final Path dataDirectory;
     private final Optional<String> tenantDbHost;
     private final OptionalInt tenantDbPort;
+    private final Timeouts timeouts;
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
@@ -71,6 +80,16 @@ public final class Configuration {
         this.tenantDbHost = optional(lookup, TENANT_DB_HOST).map(Configuration::host);
         this.tenantDbPort = optional(lookup, TENANT_DB_PORT)
                 .map(value -> OptionalInt.of(port(TENANT_DB_PORT, value, 1))).orElse(OptionalInt.empty());
+        this.timeouts = new Timeouts(
+                seconds(lookup, DB_CONNECT_TIMEOUT_SECONDS, Timeouts.DEFAULT_CONNECT, 1),
+                seconds(lookup, DB_STATEMENT_TIMEOUT_SECONDS, Timeouts.DEFAULT_STATEMENT, 1),
+                seconds(lookup, PROVISIONING_LEASE_SECONDS, Timeouts.DEFAULT_LEASE, 5),
+                seconds(lookup, RECONCILE_INTERVAL_SECONDS, Timeouts.DEFAULT_RECONCILE_INTERVAL, 0));
+        if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
+            // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
+            throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
+                    + "DB_STATEMENT_TIMEOUT_SECONDS (" + timeouts.statement().plus(timeouts.connect()).toSeconds() + ")");
+        }
         if (database.isPresent()) {
             // With a database of their own, operators must own the key and token: generating them would tie the
             // decryptability of every stored secret to a file on one machine.
@@ -156,6 +175,11 @@ public final class Configuration {
         return tenantDbPort;
     }
 
+    /** Connect, statement and lease bounds, and how often the reconciler runs. */
+    public Timeouts timeouts() {
+        return timeouts;
+    }
+
     @Override
     public String toString() {
         return "Configuration[database=" + database.map(Database::toString).orElse("embedded")
@@ -214,16 +238,25 @@ public final class Configuration {
     }
 
     private static int port(String name, String value, int min) {
-        int port;
+        return number(name, value, min, 65535);
+    }
+
+    private static Duration seconds(Function<String, String> lookup, String name, Duration fallback, int min) {
+        return optional(lookup, name).map(value -> Duration.ofSeconds(number(name, value, min, 86_400)))
+                .orElse(fallback);
+    }
+
+    private static int number(String name, String value, int min, int max) {
+        int number;
         try {
-            port = Integer.parseInt(value);
+            number = Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new Invalid(name, "must be a number from " + min + " to 65535, got '" + value + "'");
+            throw new Invalid(name, "must be a number from " + min + " to " + max + ", got '" + value + "'");
         }
-        if (port < min || port > 65535) {
-            throw new Invalid(name, "must be a number from " + min + " to 65535, got " + port);
+        if (number < min || number > max) {
+            throw new Invalid(name, "must be a number from " + min + " to " + max + ", got " + number);
         }
-        return port;
+        return number;
     }
 
     private static Path path(String value) {
@@ -359,6 +392,26 @@ public final class Configuration {
 
     private static Invalid invalidUrl(String problem) {
         return new Invalid(DATABASE_URL, problem);
+    }
+
+    /**
+     * Bounds on waiting for PostgreSQL, so a hung server becomes a prompt 503 rather than a hung request.
+     *
+     * @param connect           waiting for a pooled connection or establishing one
+     * @param statement         any one statement ({@code statement_timeout}) and any one reply (socket timeout)
+     * @param lease             how long a provisioning step may run before a reconciler may roll it back
+     * @param reconcileInterval how often the reconciler runs while serving; zero: only at start
+     */
+    public record Timeouts(Duration connect, Duration statement, Duration lease, Duration reconcileInterval) {
+        static final Duration DEFAULT_CONNECT = Duration.ofSeconds(5);
+        static final Duration DEFAULT_STATEMENT = Duration.ofSeconds(60);
+        static final Duration DEFAULT_LEASE = Duration.ofSeconds(120);
+        static final Duration DEFAULT_RECONCILE_INTERVAL = Duration.ofSeconds(60);
+
+        /** The defaults: 5 s connect, 60 s statement, 120 s lease, reconcile every 60 s. */
+        public static Timeouts defaults() {
+            return new Timeouts(DEFAULT_CONNECT, DEFAULT_STATEMENT, DEFAULT_LEASE, DEFAULT_RECONCILE_INTERVAL);
+        }
     }
 
     /**

@@ -64,6 +64,10 @@ public final class ExampleServer {
         context.addServlet(new ServletHolder("health", new HealthServlet(application::controlPlaneAnswers)),
                 "/healthz");
 
+        // Errors Jetty answers itself (unknown paths, unparsable URIs) speak problem+json like the API.
+        ProblemErrorHandler errors = new ProblemErrorHandler();
+        context.setErrorHandler(errors);
+        server.setErrorHandler(errors);
         server.setHandler(new GracefulHandler(context));
         server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
         server.setStopAtShutdown(false);

@@ -9,8 +9,10 @@ import java.util.Objects;
 
 /**
  * Command-line entry point: {@code java -jar provisioning-example.jar [command]}. Commands: {@code serve} (the
- * default) runs the HTTP API until SIGTERM or Ctrl-C. Exit codes: 0 after a clean shutdown, 1 when start-up
- * fails, 2 for a usage or configuration error (one line on stderr naming the variable).
+ * default) runs the HTTP API until SIGTERM or Ctrl-C; {@code reconcile [--dry-run]} runs one reconciler pass;
+ * {@code rekey [--batch-size N]} re-encrypts every stored secret with the primary key. Exit codes: 0 on success,
+ * 1 when start-up or the command fails, 2 for a usage or configuration error (one line on stderr naming the
+ * variable).
  *
  * <p>Configuration comes from the environment only, see {@link Configuration}.
  */
@@ -60,6 +62,8 @@ public final class Main {
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
         commands.put("serve", Main::serve);
+        commands.put("reconcile", Main::reconcile);
+        commands.put("rekey", Main::rekey);
         return Collections.unmodifiableMap(commands);
     }
 
@@ -69,11 +73,8 @@ public final class Main {
             err.println("serve takes no arguments; it is configured by environment variables");
             return EXIT_USAGE;
         }
-        Configuration configuration;
-        try {
-            configuration = Configuration.from(environment);
-        } catch (Configuration.Invalid e) {
-            err.println("configuration error: " + e.getMessage());
+        Configuration configuration = configuration(environment, err);
+        if (configuration == null) {
             return EXIT_USAGE;
         }
         ExampleApplication application;
@@ -90,5 +91,71 @@ public final class Main {
         application.printBanner(out);
         application.join();
         return 0;
+    }
+
+    /** {@code reconcile [--dry-run]}: one reconciler pass against the configured database, then exit. */
+    private static int reconcile(Map<String, String> environment, List<String> arguments, PrintStream out,
+                                 PrintStream err) {
+        if (!arguments.isEmpty() && !arguments.equals(List.of("--dry-run"))) {
+            err.println("usage: reconcile [--dry-run]");
+            return EXIT_USAGE;
+        }
+        boolean dryRun = !arguments.isEmpty();
+        return withBackends(environment, err, backends -> {
+            out.println(backends.application().reconcile(dryRun).summary());
+            return 0;
+        });
+    }
+
+    /** {@code rekey [--batch-size N]}: re-encrypts every stored secret with the primary ENCRYPTION_KEY. */
+    private static int rekey(Map<String, String> environment, List<String> arguments, PrintStream out,
+                             PrintStream err) {
+        int batchSize = 100;
+        if (arguments.size() == 2 && arguments.get(0).equals("--batch-size") && arguments.get(1).matches("\\d{1,4}")) {
+            batchSize = Integer.parseInt(arguments.get(1));
+        } else if (!arguments.isEmpty()) {
+            err.println("usage: rekey [--batch-size 1..1000]");
+            return EXIT_USAGE;
+        }
+        if (batchSize < 1 || batchSize > 1000) {
+            err.println("usage: rekey [--batch-size 1..1000]");
+            return EXIT_USAGE;
+        }
+        int size = batchSize;
+        return withBackends(environment, err, backends -> {
+            ProvisioningApplication application = backends.application();
+            var report = application.connections().rekey(application.cipher().primaryKey().idHex(), size);
+            out.println("rekey: " + report.reencrypted() + " re-encrypted, " + report.changed()
+                    + " changed meanwhile (run again), " + report.undecryptable() + " undecryptable");
+            return report.undecryptable() == 0 ? 0 : EXIT_FAILURE;
+        });
+    }
+
+    /** Parses the configuration, or prints the one-line error and returns null. */
+    private static Configuration configuration(Map<String, String> environment, PrintStream err) {
+        try {
+            return Configuration.from(environment);
+        } catch (Configuration.Invalid e) {
+            err.println("configuration error: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static int withBackends(Map<String, String> environment, PrintStream err, BackendTask task) {
+        Configuration configuration = configuration(environment, err);
+        if (configuration == null) {
+            return EXIT_USAGE;
+        }
+        try (Backends backends = Backends.open(configuration)) {
+            return task.run(backends);
+        } catch (Exception e) {
+            err.println("failed: " + Failures.describe(e));
+            return EXIT_FAILURE;
+        }
+    }
+
+    @FunctionalInterface
+    private interface BackendTask {
+        int run(Backends backends) throws Exception;
     }
 }

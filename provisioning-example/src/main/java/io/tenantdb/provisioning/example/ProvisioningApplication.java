@@ -2,24 +2,27 @@ package io.tenantdb.provisioning.example;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
+import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
+import io.tenantdb.provisioning.postgres.PostgresReconciler;
+import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 
 /**
- * The provisioning side of the example, shared by the runnable jar and the WAR: one HikariCP pool on the admin
- * database (it holds the control plane and issues the DDL), the control-plane schema applied, and a
- * {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations.
+ * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
+ * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
+ * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
+ * keys and a logging listener, plus the reconciler and {@link TenantConnections}.
  *
  * <p>Thread-safe. {@link #close()} closes the pool; call it only after HTTP requests have drained.
  */
@@ -27,33 +30,44 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** Upper bound of control-plane and DDL connections. */
     public static final int MAX_POOL_SIZE = 10;
+    /** The database prefix of the example's tenants. */
+    public static final String DATABASE_PREFIX = TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX;
 
     private static final System.Logger LOG = System.getLogger(ProvisioningApplication.class.getName());
 
     private final HikariDataSource pool;
     private final TenantProvisioner provisioner;
     private final AesGcmCipherService cipher;
+    private final JdbcIdempotencyStore idempotencyKeys;
+    private final PostgresReconciler reconciler;
+    private final TenantConnections connections;
+    private Maintenance maintenance;
 
-    private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher) {
+    private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
+                                    JdbcTenantStore store, JdbcIdempotencyStore idempotencyKeys) {
         this.pool = pool;
         this.provisioner = provisioner;
         this.cipher = cipher;
+        this.idempotencyKeys = idempotencyKeys;
+        this.reconciler = new PostgresReconciler(pool, pool, DATABASE_PREFIX);
+        this.connections = new TenantConnections(store, cipher);
     }
 
     /**
      * Opens the pool, applies the control-plane schema and builds the provisioner.
      *
-     * @param admin        the admin connection (CREATEDB and CREATEROLE; holds the control plane)
-     * @param tenantHost   host written into tenants' connection strings
-     * @param tenantPort   port written into tenants' connection strings
-     * @param primaryKey   seals new connection strings
-     * @param previousKeys decrypt only
+     * @param configuration tenant endpoint overrides, previous keys and timeouts
+     * @param admin         the admin connection (CREATEDB and CREATEROLE; holds the control plane)
+     * @param primaryKey    seals new connection strings
      * @throws SQLException when the admin database cannot be reached or the schema cannot be applied
      */
-    public static ProvisioningApplication start(Configuration.Database admin, String tenantHost, int tenantPort,
-                                                EncryptionKey primaryKey, List<EncryptionKey> previousKeys)
-            throws SQLException {
+    public static ProvisioningApplication start(Configuration configuration, Configuration.Database admin,
+                                                EncryptionKey primaryKey) throws SQLException {
+        Objects.requireNonNull(configuration, "configuration");
         Objects.requireNonNull(admin, "admin");
+        Configuration.Timeouts timeouts = configuration.timeouts();
+        String tenantHost = configuration.tenantDbHost().orElse(admin.host());
+        int tenantPort = configuration.tenantDbPort().orElse(admin.port());
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenantdb-control-plane");
         config.setJdbcUrl(admin.jdbcUrl());
@@ -65,8 +79,13 @@ public final class ProvisioningApplication implements AutoCloseable {
         admin.password().ifPresent(config::setPassword);
         admin.properties().forEach(config::addDataSourceProperty);
         config.setMaximumPoolSize(MAX_POOL_SIZE);
-        // A short wait for a connection turns an unreachable control plane into a prompt 503, not a hung request.
-        config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        // Bounded waits turn an unreachable or hung control plane into a prompt 503, never a hung request.
+        config.setConnectionTimeout(timeouts.connect().toMillis());
+        long statementMillis = timeouts.statement().toMillis();
+        config.addDataSourceProperty("connectTimeout", Long.toString(timeouts.connect().toSeconds()));
+        config.addDataSourceProperty("options", "-c statement_timeout=" + statementMillis);
+        // The socket outlives the statement timeout a little, so the server's own cancellation is what normally fires.
+        config.addDataSourceProperty("socketTimeout", Long.toString(timeouts.statement().toSeconds() + 5));
         config.addDataSourceProperty("ApplicationName", "tenantdb-provisioning-example");
         // Server error details can quote row values (tenant names); keep them out of exceptions and logs.
         config.addDataSourceProperty("logServerErrorDetail", "false");
@@ -77,17 +96,24 @@ public final class ProvisioningApplication implements AutoCloseable {
             throw new SQLException("cannot connect to " + admin, "08001", e.getCause());
         }
         try {
-            JdbcTenantStore store = new JdbcTenantStore(pool);
+            JdbcTenantStore store = new JdbcTenantStore(pool, timeouts.lease(), JdbcTenantStore.defaultOwner());
             int applied = store.migrate();
             LOG.log(System.Logger.Level.INFO, "control-plane schema ready ({0} version(s) applied now)", applied);
-            AesGcmCipherService cipher = new AesGcmCipherService(primaryKey, previousKeys);
+            AesGcmCipherService cipher = new AesGcmCipherService(primaryKey, configuration.previousKeys());
+            JdbcIdempotencyStore idempotencyKeys = new JdbcIdempotencyStore(pool, timeouts.lease(),
+                    JdbcIdempotencyStore.DEFAULT_RETENTION);
+            TenantConnector tenantConnector = new TenantConnector(timeouts.connect(),
+                    timeouts.statement().plusSeconds(5));
             TenantProvisioner provisioner = TenantProvisioner.builder()
                     .databaseCreator(PostgresDatabaseCreator.builder(pool).tenantEndpoint(tenantHost, tenantPort).build())
-                    .connectionVerifier(new JdbcConnectionVerifier(TenantConnector.withDefaults()))
+                    .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
                     .cipherService(cipher)
                     .tenantStore(store)
+                    .idempotencyStore(idempotencyKeys)
+                    .listener(new LoggingListener())
+                    .databasePrefix(DATABASE_PREFIX)
                     .build();
-            return new ProvisioningApplication(pool, provisioner, cipher);
+            return new ProvisioningApplication(pool, provisioner, cipher, store, idempotencyKeys);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -104,6 +130,31 @@ public final class ProvisioningApplication implements AutoCloseable {
         return cipher;
     }
 
+    /** Decrypted tenant connections and re-keying, for hosts and the {@code rekey} command. */
+    public TenantConnections connections() {
+        return connections;
+    }
+
+    /**
+     * Runs one reconciler pass and purges expired idempotency keys (not in a dry run).
+     *
+     * @throws SQLException when PostgreSQL fails
+     */
+    public ReconcileReport reconcile(boolean dryRun) throws SQLException {
+        ReconcileReport report = reconciler.reconcile(dryRun);
+        if (!dryRun && !report.skipped()) {
+            idempotencyKeys.purgeExpired();
+        }
+        return report;
+    }
+
+    /** Starts the reconciler: one pass now, then every {@code interval} (zero: only now). Closed with the pool. */
+    public synchronized void startMaintenance(java.time.Duration interval) {
+        if (maintenance == null) {
+            maintenance = Maintenance.start(this, interval);
+        }
+    }
+
     /** True when a control-plane connection can be had and answers, within the pool's connection timeout. */
     public boolean controlPlaneAnswers() {
         try (Connection connection = pool.getConnection()) {
@@ -114,7 +165,10 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (maintenance != null) {
+            maintenance.close();
+        }
         pool.close();
     }
 }

@@ -57,10 +57,8 @@ public final class WebApplicationListener implements ServletContextListener {
         Configuration.Database admin = configuration.database().orElseThrow(() -> new IllegalStateException(
                 "configuration error: DATABASE_URL is required when deployed as a WAR"));
         try {
-            application = ProvisioningApplication.start(admin,
-                    configuration.tenantDbHost().orElse(admin.host()),
-                    configuration.tenantDbPort().orElse(admin.port()),
-                    configuration.encryptionKey().orElseThrow(), configuration.previousKeys());
+            application = ProvisioningApplication.start(configuration, admin, configuration.encryptionKey().orElseThrow());
+            application.startMaintenance(configuration.timeouts().reconcileInterval());
         } catch (SQLException e) {
             throw new IllegalStateException("cannot start: " + Failures.describe(e), e);
         }

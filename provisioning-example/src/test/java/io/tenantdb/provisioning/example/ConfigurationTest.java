@@ -260,4 +260,34 @@ class ConfigurationTest {
 
         assertThat(Configuration.from(values::get).database()).isPresent();
     }
+
+    @Test
+    void timeoutsDefaultAndCanBeSet() {
+        assertThat(Configuration.from(Map.of()).timeouts()).isEqualTo(Configuration.Timeouts.defaults());
+
+        Map<String, String> env = with(with(with(with(Map.of(), "DB_CONNECT_TIMEOUT_SECONDS", "2"),
+                "DB_STATEMENT_TIMEOUT_SECONDS", "10"), "PROVISIONING_LEASE_SECONDS", "30"),
+                "RECONCILE_INTERVAL_SECONDS", "0");
+        Configuration.Timeouts timeouts = Configuration.from(env).timeouts();
+
+        assertThat(timeouts.connect()).hasSeconds(2);
+        assertThat(timeouts.statement()).hasSeconds(10);
+        assertThat(timeouts.lease()).hasSeconds(30);
+        assertThat(timeouts.reconcileInterval()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"DB_CONNECT_TIMEOUT_SECONDS", "DB_STATEMENT_TIMEOUT_SECONDS", "PROVISIONING_LEASE_SECONDS",
+            "RECONCILE_INTERVAL_SECONDS"})
+    void malformedTimeoutsAreRefused(String variable) {
+        assertRefused(with(Map.of(), variable, "soon"), variable);
+        assertRefused(with(Map.of(), variable, "-1"), variable);
+        assertRefused(with(Map.of(), variable, "100000"), variable);
+    }
+
+    @Test
+    void aLeaseNoLongerThanOneStepIsRefused() {
+        assertRefused(with(with(Map.of(), "DB_STATEMENT_TIMEOUT_SECONDS", "60"), "PROVISIONING_LEASE_SECONDS", "65"),
+                "PROVISIONING_LEASE_SECONDS");
+    }
 }

@@ -1,0 +1,37 @@
+package io.tenantdb.provisioning.example;
+
+import io.tenantdb.provisioning.spi.ProvisioningEvent;
+import io.tenantdb.provisioning.spi.ProvisioningListener;
+
+import java.util.Locale;
+
+/**
+ * Logs each lifecycle event as one structured {@code key=value} line on logger {@code tenantdb.audit}, for
+ * metrics and audit pipelines. Events hold ids, steps, durations and error codes only, so nothing secret is logged.
+ */
+final class LoggingListener implements ProvisioningListener {
+
+    private static final System.Logger AUDIT = System.getLogger("tenantdb.audit");
+
+    @Override
+    public void onEvent(ProvisioningEvent event) {
+        System.Logger.Level level = event.kind() == ProvisioningEvent.Kind.FAILED
+                ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
+        if (event.kind() == ProvisioningEvent.Kind.STEP_FINISHED) {
+            level = System.Logger.Level.DEBUG;
+        }
+        if (!AUDIT.isLoggable(level)) {
+            return;
+        }
+        AUDIT.log(level, line(event));
+    }
+
+    static String line(ProvisioningEvent event) {
+        StringBuilder line = new StringBuilder("event=").append(event.kind().name().toLowerCase(Locale.ROOT))
+                .append(" tenant_id=").append(event.tenantId());
+        event.step().ifPresent(step -> line.append(" step=").append(step));
+        line.append(" duration_ms=").append(event.elapsed().toMillis());
+        event.error().ifPresent(error -> line.append(" error=").append(error.name().toLowerCase(Locale.ROOT)));
+        return line.toString();
+    }
+}

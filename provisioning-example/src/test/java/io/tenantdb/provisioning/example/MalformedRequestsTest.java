@@ -1,0 +1,249 @@
+package io.tenantdb.provisioning.example;
+
+import io.tenantdb.provisioning.testing.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A corpus of malformed requests — JSON syntax, types, sizes, encodings, unicode, control characters, injection
+ * strings, wrong headers and methods — sent over real sockets to the example on a real PostgreSQL. Every answer
+ * must be a 4xx problem response; none may be a 5xx; no tenant database may appear.
+ */
+class MalformedRequestsTest {
+
+    private static TestPostgres postgres;
+    private static String controlDatabase;
+    private static ExampleApplication app;
+    private static String token;
+    private static URI base;
+
+    @BeforeAll
+    static void startApplication() throws Exception {
+        postgres = TestPostgres.get();
+        controlDatabase = postgres.createDatabase("example_control_");
+        token = ExampleTesting.newToken();
+        app = ExampleApplication.start(Configuration.from(
+                ExampleTesting.environment(postgres, controlDatabase, ExampleTesting.newKey(), token)));
+        base = URI.create("http://localhost:" + app.port() + "/");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (app != null) {
+            app.close();
+        }
+        ExampleTesting.dropAll(postgres, controlDatabase);
+    }
+
+    @Test
+    void everyMalformedRequestGetsA4xxProblemAndCreatesNothing() throws Exception {
+        Set<String> before = ExampleTesting.tenantDatabases(postgres);
+        List<Case> corpus = corpus();
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        List<String> wrong = new ArrayList<>();
+
+        for (Case c : corpus) {
+            Answer answer = c.send();
+            statuses.merge(answer.status(), 1, Integer::sum);
+            if (answer.status() < 400 || answer.status() > 499 || !answer.problem()) {
+                wrong.add(c.label + " -> " + answer);
+            }
+        }
+
+        System.out.println("malformed corpus: " + corpus.size() + " requests, statuses " + statuses);
+        assertThat(corpus).hasSizeGreaterThanOrEqualTo(100);
+        assertThat(wrong).as("requests not answered with a 4xx problem document").isEmpty();
+        assertThat(ExampleTesting.tenantDatabases(postgres)).isEqualTo(before);
+    }
+
+    private List<Case> corpus() {
+        List<Case> cases = new ArrayList<>();
+        Consumer<String> json = body -> cases.add(post("body " + abbreviate(body), "application/json", bytes(body)));
+        // JSON syntax
+        for (String body : List.of("", " ", "{", "}", "[", "{\"name\":", "{\"name\": \"a\",}", "{'name': 'a'}",
+                "{name: \"a\"}", "{\"name\" \"a\"}", "nul", "tru", "{\"name\": \"a\"} trailing", "{}{}",
+                "{\"name\": \"a\" \"environment\": \"production\"}", "{\"name\": \"\\x41\", \"environment\": \"production\"}",
+                "{\"name\": \"\\u12\", \"environment\": \"production\"}", "/* c */ {}", "{\"a\":1}}", "\u0000",
+                "{\"name\": \"a\", \"environment\": \"production\", \"name\": \"b\"}", "[[[[[[[[[[[[[[[[[[[[[[[[",
+                "{\"name\": 01, \"environment\": \"production\"}", "{\"name\": NaN, \"environment\": \"production\"}")) {
+            json.accept(body);
+        }
+        // Not an object
+        for (String body : List.of("null", "true", "42", "\"tenant\"", "[]", "[{\"name\":\"a\",\"environment\":\"production\"}]",
+                "-1e999", "\"\"")) {
+            json.accept(body);
+        }
+        // Wrong types and missing fields
+        for (String name : List.of("null", "1", "true", "[]", "{}", "[\"a\"]", "1.5", "{\"$ne\": null}")) {
+            json.accept("{\"name\": " + name + ", \"environment\": \"production\"}");
+        }
+        for (String environment : List.of("null", "1", "true", "[]", "{}", "\"Production\"", "\"PRODUCTION\"",
+                "\"prod\"", "\"\"", "\" production\"", "\"production \"", "\"test\"", "\"development\\u0000\"",
+                "\"staging; DROP DATABASE postgres\"")) {
+            json.accept("{\"name\": \"Acme\", \"environment\": " + environment + "}");
+        }
+        json.accept("{}");
+        json.accept("{\"environment\": \"production\"}");
+        json.accept("{\"name\": \"Acme\"}");
+        json.accept("{\"Name\": \"Acme\", \"Environment\": \"production\"}");
+        // Names: blank, too long, control characters, bidi overrides, lone surrogates
+        for (String name : List.of("", " ", "\\t", "\\n\\n", "\\u00a0\\u2003", "a\\u0000b", "a\\u0007b", "line\\nbreak",
+                "tab\\there", "esc\\u001b[31m", "del\\u007f", "c1\\u0085", "\\u202etxt.exe", "a\\u2028b", "a\\u2066b",
+                "\\ud800", "x\\udc00y", "a".repeat(256), "\\u00e9".repeat(256), "\\ud83d\\ude00".repeat(256))) {
+            json.accept("{\"name\": \"" + name + "\", \"environment\": \"production\"}");
+        }
+        // Injection strings are data, but with a bad environment nothing may be created
+        for (String name : List.of("'; DROP DATABASE postgres; --", "\\\"; DROP ROLE postgres; --", "car_x\\\" OWNER postgres",
+                "${jndi:ldap://x/a}", "<script>alert(1)</script>", "../../etc/passwd", "%00", "{{7*7}}")) {
+            json.accept("{\"name\": \"" + name + "\", \"environment\": \"nope\"}");
+        }
+        // Encodings
+        String valid = "{\"name\": \"Acme\", \"environment\": \"production\"}";
+        cases.add(post("invalid UTF-8", "application/json", new byte[] {'{', '"', 'n', '"', ':', '"', (byte) 0xC3,
+                (byte) 0x28, '"', '}'}));
+        cases.add(post("overlong UTF-8", "application/json", new byte[] {'{', '"', 'n', '"', ':', '"', (byte) 0xC0,
+                (byte) 0xAF, '"', '}'}));
+        cases.add(post("UTF-16 body", "application/json", valid.getBytes(StandardCharsets.UTF_16)));
+        cases.add(post("UTF-16 charset", "application/json; charset=utf-16", valid.getBytes(StandardCharsets.UTF_16)));
+        cases.add(post("latin-1 charset", "application/json; charset=iso-8859-1", bytes(valid)));
+        cases.add(post("bare 0xFF", "application/json", new byte[] {(byte) 0xFF, (byte) 0xFE}));
+        // Sizes
+        cases.add(post("17 KiB body", "application/json", bytes("{\"name\": \"" + "a".repeat(17 * 1024) + "\"}")));
+        cases.add(post("1 MiB body", "application/json", bytes(" ".repeat(1024 * 1024) + valid)));
+        cases.add(post("deep nesting", "application/json", bytes("{\"name\": " + "[".repeat(5000) + "]".repeat(5000)
+                + ", \"environment\": \"production\"}")));
+        cases.add(raw("Content-Length over 16 KiB", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + token + "\r\nContent-Type: application/json\r\nContent-Length: 999999\r\nConnection: close\r\n\r\n{"));
+        // Wrong content types
+        for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                "application/xml", "application/jsonx", "json", "*/*", "application/problem+json")) {
+            cases.add(post("content type " + type, type, bytes(valid)));
+        }
+        cases.add(post("no content type", null, bytes(valid)));
+        // Wrong methods and paths
+        for (String method : List.of("PUT", "PATCH", "DELETE", "OPTIONS")) {
+            cases.add(request(method + " /tenants", method, "api/v1/tenants", token, "application/json", bytes(valid)));
+        }
+        for (String path : List.of("api/v1/tenants/not-a-uuid", "api/v1/tenants/00000000-0000-0000-0000-000000000000",
+                "api/v1/tenants/..%2F..%2Fetc", "api/v1/tenant", "api/v1/", "api/v1/tenants/1/2/3",
+                "api/v1/tenants/%00", "api/v2/tenants")) {
+            cases.add(request("GET " + path, "GET", path, token, null, null));
+        }
+        // Authentication
+        cases.add(request("no token", "POST", "api/v1/tenants", null, "application/json", bytes(valid)));
+        cases.add(request("wrong token", "POST", "api/v1/tenants", token + "x", "application/json", bytes(valid)));
+        cases.add(request("empty token", "POST", "api/v1/tenants", "", "application/json", bytes(valid)));
+        cases.add(raw("basic auth", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + valid.length() + "\r\nConnection: close\r\n\r\n"
+                + valid));
+        cases.add(raw("lower-case scheme with two tokens", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: bearer " + token + " " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + valid.length() + "\r\nConnection: close\r\n\r\n" + valid));
+        // Idempotency keys that are not keys
+        for (String key : List.of("", " ", "k".repeat(300), "with space\u0001")) {
+            cases.add(new Case("idempotency key " + abbreviate(key), () -> {
+                HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("api/v1/tenants"))
+                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"Keyed\", \"environment\": \"x\"}"));
+                try {
+                    request.header("Idempotency-Key", key);
+                } catch (IllegalArgumentException notSendable) {
+                    return rawStatus("POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+                            + "\r\nIdempotency-Key: " + key.replace('\u0001', '?') + "\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+                }
+                return problemStatus(ExampleTesting.HTTP.send(request.build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }));
+        }
+        return cases;
+    }
+
+    private Case post(String label, String contentType, byte[] body) {
+        return request(label, "POST", "api/v1/tenants", token, contentType, body);
+    }
+
+    private Case request(String label, String method, String path, String bearer, String contentType, byte[] body) {
+        return new Case(label, () -> {
+            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
+            return problemStatus(ExampleTesting.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+        });
+    }
+
+    /** A request written by hand, for what java.net.http refuses to send. */
+    private Case raw(String label, String request) {
+        return new Case(label, () -> rawStatus(request));
+    }
+
+    private Answer rawStatus(String request) throws IOException {
+        try (Socket socket = new Socket("localhost", app.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            String lower = response.toLowerCase(java.util.Locale.ROOT);
+            return new Answer(status, lower.contains("content-type: application/problem+json")
+                    && lower.contains("\"status\":" + status), response.lines().findFirst().orElse(""));
+        }
+    }
+
+    /** The status, and whether the answer is a problem document that repeats it. */
+    private static Answer problemStatus(HttpResponse<String> response) {
+        boolean problem = response.headers().firstValue("Content-Type")
+                .filter(type -> type.startsWith("application/problem+json")).isPresent()
+                && response.body().contains("\"status\":" + response.statusCode());
+        return new Answer(response.statusCode(), problem,
+                response.headers().firstValue("Content-Type").orElse("no content type") + " " + response.body());
+    }
+
+    /** What came back; {@code seen} describes it for failure messages. */
+    private record Answer(int status, boolean problem, String seen) {
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        Answer answer() throws Exception;
+    }
+
+    private record Case(String label, Call call) {
+        Answer send() throws Exception {
+            return call.answer();
+        }
+    }
+}
