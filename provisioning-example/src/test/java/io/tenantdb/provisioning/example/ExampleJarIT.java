@@ -8,10 +8,7 @@ import io.tenantdb.provisioning.postgres.TenantConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,12 +20,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static io.tenantdb.provisioning.example.ExampleTesting.post;
 import static io.tenantdb.provisioning.example.ExampleTesting.send;
@@ -43,8 +36,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ExampleJarIT {
 
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://localhost:\\d+)");
-
     @TempDir
     Path temp;
 
@@ -54,9 +45,9 @@ class ExampleJarIT {
         String tenantId;
         String created;
         String firstToken;
-        Process first = start(dataDirectory, temp.resolve("first.log"));
+        Process first = ExampleJar.start(dataDirectory, temp.resolve("first.log"));
         try {
-            Started started = awaitStarted(first);
+            ExampleJar.Started started = ExampleJar.awaitStarted(first);
             firstToken = Files.readString(dataDirectory.resolve(DataDirectory.ADMIN_TOKEN_FILE)).strip();
             assertThat(started.banner()).contains("token:   " + firstToken, "curl -s -i -X POST " + started.base());
 
@@ -65,14 +56,14 @@ class ExampleJarIT {
             tenantId = tenantId(response);
             created = response.body();
         } finally {
-            stop(first);
+            ExampleJar.stop(first);
         }
         assertThat(first.exitValue()).as("stopped by SIGTERM after draining").isIn(0, 143);
         assertOwnerOnly(dataDirectory);
 
-        Process second = start(dataDirectory, temp.resolve("second.log"));
+        Process second = ExampleJar.start(dataDirectory, temp.resolve("second.log"));
         try {
-            Started started = awaitStarted(second);
+            ExampleJar.Started started = ExampleJar.awaitStarted(second);
             String token = Files.readString(dataDirectory.resolve(DataDirectory.ADMIN_TOKEN_FILE)).strip();
             assertThat(token).as("token generated once and reused").isEqualTo(firstToken);
 
@@ -83,13 +74,13 @@ class ExampleJarIT {
             assertThat(fetched.body()).isEqualTo(created);
             assertStoredSecretStillConnects(dataDirectory, UUID.fromString(tenantId));
         } finally {
-            stop(second);
+            ExampleJar.stop(second);
         }
     }
 
     @Test
     void invalidConfigurationExitsWithTwoAndOneLine() throws Exception {
-        ProcessBuilder builder = javaJar(temp.resolve("data"));
+        ProcessBuilder builder = ExampleJar.javaJar(temp.resolve("data"));
         builder.environment().put("PORT", "not-a-port");
         builder.redirectErrorStream(false);
         Process process = builder.start();
@@ -137,55 +128,5 @@ class ExampleJarIT {
                 details.user(), details.password() + "x");
         assertThatThrownBy(() -> TenantConnector.withDefaults().open(wrongPassword).close())
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
-    }
-
-    private static ProcessBuilder javaJar(Path dataDirectory) {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-jar", System.getProperty("example.jar"));
-        Map<String, String> environment = builder.environment();
-        Configuration.VARIABLES.forEach(environment::remove);
-        environment.put("PROVISIONING_DATA_DIR", dataDirectory.toString());
-        environment.put("PORT", "0");
-        return builder;
-    }
-
-    private static Process start(Path dataDirectory, Path log) throws IOException {
-        return javaJar(dataDirectory).redirectError(log.toFile()).start();
-    }
-
-    private record Started(URI base, String banner) {
-    }
-
-    // Reads the banner from stdout; the bound only keeps a broken start from hanging the build.
-    private static Started awaitStarted(Process process) throws Exception {
-        CompletableFuture<Started> started = CompletableFuture.supplyAsync(() -> {
-            StringBuilder banner = new StringBuilder();
-            try {
-                BufferedReader reader = new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                URI base = null;
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    banner.append(line).append('\n');
-                    Matcher matcher = LISTENING.matcher(line);
-                    if (matcher.find()) {
-                        base = URI.create(matcher.group(1) + "/");
-                    }
-                    if (base != null && line.contains("try:")) {
-                        return new Started(base, banner.toString());
-                    }
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            throw new IllegalStateException("the application exited before it was ready:\n" + banner);
-        });
-        return started.get(180, TimeUnit.SECONDS);
-    }
-
-    private static void stop(Process process) throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
     }
 }
