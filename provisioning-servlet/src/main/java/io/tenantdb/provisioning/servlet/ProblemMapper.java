@@ -57,9 +57,15 @@ final class ProblemMapper {
             case REQUEST_IN_PROGRESS -> problem(ProblemType.REQUEST_IN_PROGRESS,
                     "A request with this Idempotency-Key is still running; repeat it later for its result.")
                     .withHeader("Retry-After", IN_PROGRESS_RETRY_AFTER_SECONDS);
+            case IDEMPOTENCY_NOT_SUPPORTED -> invalid(ProblemType.IDEMPOTENCY_NOT_SUPPORTED,
+                    "This server keeps no Idempotency-Keys; send the request without one or enable them.",
+                    List.of(new FieldError(IDEMPOTENCY_KEY,
+                            "is not supported: no idempotency store is configured")));
+            case TENANT_NOT_ACTIVE -> problem(ProblemType.TENANT_NOT_ACTIVE,
+                    "The tenant's state does not allow this operation now, for example while it is provisioning.");
             case TENANT_NOT_FOUND -> problem(ProblemType.NOT_FOUND, "No tenant has this id.");
             case DATABASE_UNAVAILABLE -> problem(ProblemType.SERVICE_UNAVAILABLE,
-                    "PostgreSQL is unavailable; nothing was provisioned. Retry later.")
+                    "PostgreSQL is unavailable. Retry later.")
                     .withHeader("Retry-After", RETRY_AFTER_SECONDS);
             case RESERVE_FAILED, CREATE_FAILED, VERIFY_FAILED, INITIALIZE_FAILED, CRYPTO_FAILED, STORE_FAILED ->
                     internalError();

@@ -9,11 +9,13 @@ enum ProblemType {
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     DUPLICATE_TENANT(409, "duplicate-tenant", "Tenant already exists"),
+    TENANT_NOT_ACTIVE(409, "tenant-not-active", "Tenant not active"),
     REQUEST_IN_PROGRESS(409, "request-in-progress", "Request in progress"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
     VALIDATION_FAILED(422, "validation-failed", "Invalid request"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency key reused"),
+    IDEMPOTENCY_NOT_SUPPORTED(422, "idempotency-not-supported", "Idempotency not supported"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
     SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable");
 

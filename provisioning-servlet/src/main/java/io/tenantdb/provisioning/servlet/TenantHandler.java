@@ -2,15 +2,21 @@ package io.tenantdb.provisioning.servlet;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantCursor;
+import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.servlet.ProblemMapper.FieldError;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
@@ -21,41 +27,75 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * The tenant API without the Servlet API: routes a request, validates it, calls the provisioner and builds the
- * response. Thread-safe: it holds only the provisioner, which is thread-safe.
+ * response. The routes are one table, {@link #routes()}, from which both dispatch and {@code 405 Allow} headers
+ * come. Thread-safe: it holds only the provisioner, which is thread-safe, and immutable routes.
  */
 final class TenantHandler {
 
     /** The largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024;
 
+    /** The page size of {@code GET /tenants} when the request names none. */
+    static final int DEFAULT_LIMIT = 20;
+
     private static final Logger LOG = System.getLogger(TenantHandler.class.getName());
 
-    private static final Pattern TENANT_PATH = Pattern.compile("/tenants/([^/]+)");
     // UUID.fromString also accepts short groups such as "1-1-1-1-1"; only the canonical form names a tenant.
     private static final Pattern CANONICAL_UUID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     // Visible ASCII only: the key is a header value that is stored and may be logged by proxies.
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
+    // Digits only, so "+5", " 5" and "5.0" are refused rather than silently read as 5.
+    private static final Pattern LIMIT = Pattern.compile("[0-9]{1,3}");
     private static final String ENVIRONMENTS = Arrays.stream(Environment.values())
             .map(Environment::wireName).collect(Collectors.joining(", "));
+    private static final String STATUSES = Arrays.stream(TenantStatus.values())
+            .map(TenantStatus::wireName).collect(Collectors.joining(", "));
 
     private final TenantProvisioner provisioner;
+    private final List<Route> routes;
 
     /** @throws NullPointerException when {@code provisioner} is null */
     TenantHandler(TenantProvisioner provisioner) {
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
+        this.routes = List.of(
+                new Route("/tenants", Pattern.compile("/tenants"), operations(
+                        on("GET", (request, id) -> list(request)),
+                        on("POST", (request, id) -> create(request)))),
+                new Route("/tenants/{id}", Pattern.compile("/tenants/([^/]+)"), operations(
+                        on("GET", (request, id) -> read(id)),
+                        on("HEAD", (request, id) -> read(id)),
+                        on("DELETE", (request, id) -> delete(id)))),
+                new Route("/tenants/{id}/credentials/rotate", Pattern.compile("/tenants/([^/]+)/credentials/rotate"),
+                        operations(on("POST", (request, id) -> rotate(id)))));
+    }
+
+    /**
+     * Every route this handler answers: the path template below the mount point, mapped to its methods in the
+     * order of the {@code Allow} header. Any other method on these paths gets {@code 405}; any other path
+     * {@code 404}.
+     */
+    Map<String, List<String>> routes() {
+        Map<String, List<String>> table = new LinkedHashMap<>();
+        for (Route route : routes) {
+            table.put(route.template(), List.copyOf(route.operations().keySet()));
+        }
+        return table;
     }
 
     /**
@@ -66,13 +106,15 @@ final class TenantHandler {
      */
     ApiResponse handle(ApiRequest request) throws IOException {
         String path = request.path() == null ? "" : request.path();
-        String method = request.method();
-        if (path.equals("/tenants")) {
-            return method.equals("POST") ? create(request) : methodNotAllowed("POST");
-        }
-        Matcher item = TENANT_PATH.matcher(path);
-        if (item.matches()) {
-            return method.equals("GET") || method.equals("HEAD") ? read(item.group(1)) : methodNotAllowed("GET, HEAD");
+        for (Route route : routes) {
+            Matcher matcher = route.pattern().matcher(path);
+            if (matcher.matches()) {
+                Operation operation = route.operations().get(request.method());
+                if (operation == null) {
+                    return methodNotAllowed(String.join(", ", route.operations().keySet()));
+                }
+                return operation.answer(request, matcher.groupCount() == 0 ? null : matcher.group(1));
+            }
         }
         return ProblemMapper.problem(ProblemType.NOT_FOUND, "No resource exists at this path.");
     }
@@ -134,22 +176,98 @@ final class TenantHandler {
         }
     }
 
+    private ApiResponse list(ApiRequest request) {
+        Optional<Map<String, List<String>>> parameters = queryParameters(request.query());
+        if (parameters.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST,
+                    "The query string is not valid percent-encoded UTF-8.");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        Optional<Environment> environment = single(parameters.get(), "environment", errors).flatMap(value -> {
+            Optional<Environment> parsed = Environment.fromWireName(value);
+            if (parsed.isEmpty()) {
+                errors.add(new FieldError("environment", "must be one of " + ENVIRONMENTS));
+            }
+            return parsed;
+        });
+        Optional<TenantStatus> status = single(parameters.get(), "status", errors).flatMap(value -> {
+            try {
+                return Optional.of(TenantStatus.fromWireName(value));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("status", "must be one of " + STATUSES));
+                return Optional.empty();
+            }
+        });
+        int limit = single(parameters.get(), "limit", errors).map(value -> {
+            int parsed = LIMIT.matcher(value).matches() ? Integer.parseInt(value) : 0;
+            if (parsed < 1 || parsed > TenantQuery.MAX_LIMIT) {
+                errors.add(new FieldError("limit", "must be an integer from 1 to " + TenantQuery.MAX_LIMIT));
+                return DEFAULT_LIMIT;
+            }
+            return parsed;
+        }).orElse(DEFAULT_LIMIT);
+        Optional<TenantCursor> after = single(parameters.get(), "cursor", errors).flatMap(value -> {
+            try {
+                return Optional.of(TenantCursor.decode(value));
+            } catch (IllegalArgumentException e) {
+                errors.add(new FieldError("cursor", "must be a next_cursor value from an earlier page"));
+                return Optional.empty();
+            }
+        });
+        if (!errors.isEmpty()) {
+            return ProblemMapper.invalid(errors);
+        }
+        try {
+            TenantPage page = provisioner.list(new TenantQuery(environment, status, limit, after));
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            ArrayNode tenants = body.putArray("tenants");
+            page.tenants().forEach(tenant -> tenants.add(view(tenant)));
+            body.put("next_cursor", page.nextCursor().map(TenantCursor::encode).orElse(null));
+            return ok(body);
+        } catch (ProvisioningException e) {
+            return failure("GET /tenants", null, e.code());
+        } catch (RuntimeException e) {
+            return unexpected("GET /tenants", null, e);
+        }
+    }
+
     private ApiResponse read(String idText) {
+        return onTenant("GET /tenants/{id}", idText, provisioner::find);
+    }
+
+    private ApiResponse delete(String idText) {
+        return onTenant("DELETE /tenants/{id}", idText, id -> Optional.of(provisioner.deprovision(id)));
+    }
+
+    private ApiResponse rotate(String idText) {
+        // Any body is ignored: the operation has no parameters, and reading one would only cost time.
+        return onTenant("POST /tenants/{id}/credentials/rotate", idText,
+                id -> Optional.of(provisioner.rotateCredentials(id)));
+    }
+
+    /**
+     * Runs an operation on one tenant and answers {@code 200} with the tenant it returns. A malformed id is
+     * answered like an unknown one: both name no tenant, and the difference would only help a prober.
+     */
+    private ApiResponse onTenant(String route, String idText, Function<UUID, Optional<Tenant>> operation) {
         if (!CANONICAL_UUID.matcher(idText).matches()) {
             return ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND);
         }
         UUID id = UUID.fromString(idText);
         try {
-            return provisioner.find(id)
-                    .map(tenant -> new ApiResponse(200,
-                            Map.of("Content-Type", "application/json", "Cache-Control", "no-store"),
-                            Json.bytes(view(tenant))))
+            return operation.apply(id)
+                    .map(tenant -> ok(view(tenant)))
                     .orElseGet(() -> ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND));
         } catch (ProvisioningException e) {
-            return failure("GET /tenants/{id}", id, e.code());
+            return failure(route, id, e.code());
         } catch (RuntimeException e) {
-            return unexpected("GET /tenants/{id}", id, e);
+            return unexpected(route, id, e);
         }
+    }
+
+    private static ApiResponse ok(ObjectNode body) {
+        return new ApiResponse(200, Map.of("Content-Type", "application/json", "Cache-Control", "no-store"),
+                Json.bytes(body));
     }
 
     /** The public view of a tenant; {@link Tenant} holds no secret, and this is every field it has. */
@@ -175,6 +293,70 @@ final class TenantHandler {
             return Optional.empty();
         }
         return Optional.of(value.textValue());
+    }
+
+    /** The one value of a query parameter, if given; a repeated parameter is an error, as its meaning is unclear. */
+    private static Optional<String> single(Map<String, List<String>> parameters, String name,
+                                           List<FieldError> errors) {
+        List<String> values = parameters.getOrDefault(name, List.of());
+        if (values.size() > 1) {
+            errors.add(new FieldError(name, "must be given at most once"));
+            return Optional.empty();
+        }
+        return values.stream().findFirst();
+    }
+
+    /**
+     * Splits a query string ({@code application/x-www-form-urlencoded}: {@code &}-separated pairs, {@code +} for
+     * space) into names and their values in order; a name without {@code =} has the value "". Empty when a
+     * percent-escape is broken or the bytes are not UTF-8, which the JDK's {@code URLDecoder} would let pass.
+     */
+    static Optional<Map<String, List<String>>> queryParameters(String query) {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (query == null || query.isEmpty()) {
+            return Optional.of(parameters);
+        }
+        for (String pair : query.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            Optional<String> name = formDecode(equals < 0 ? pair : pair.substring(0, equals));
+            Optional<String> value = formDecode(equals < 0 ? "" : pair.substring(equals + 1));
+            if (name.isEmpty() || value.isEmpty()) {
+                return Optional.empty();
+            }
+            parameters.computeIfAbsent(name.get(), key -> new ArrayList<>()).add(value.get());
+        }
+        return Optional.of(parameters);
+    }
+
+    private static Optional<String> formDecode(String encoded) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '+') {
+                bytes.write(' ');
+            } else if (c == '%') {
+                int high = i + 2 < encoded.length() ? Character.digit(encoded.charAt(i + 1), 16) : -1;
+                int low = high < 0 ? -1 : Character.digit(encoded.charAt(i + 2), 16);
+                if (low < 0) {
+                    return Optional.empty();
+                }
+                bytes.write(high << 4 | low);
+                i += 2;
+            } else if (c < 0x80) {
+                bytes.write(c);
+            } else {
+                // A container hands over raw non-ASCII as ISO-8859-1 or UTF-8 depending on its settings.
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(decodeUtf8(bytes.toByteArray()));
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
     }
 
     private static ApiResponse failure(String route, UUID tenantId, ErrorCode code) {
@@ -251,5 +433,28 @@ final class TenantHandler {
             }
         }
         return true;
+    }
+
+    /** One operation of a route: {@code tenantId} is the path's id segment, or null on a route without one. */
+    @FunctionalInterface
+    private interface Operation {
+        ApiResponse answer(ApiRequest request, String tenantId) throws IOException;
+    }
+
+    /** A path template, the pattern that matches it, and its operations by method in {@code Allow} order. */
+    private record Route(String template, Pattern pattern, Map<String, Operation> operations) {
+    }
+
+    private static Map.Entry<String, Operation> on(String method, Operation operation) {
+        return Map.entry(method, operation);
+    }
+
+    @SafeVarargs
+    private static Map<String, Operation> operations(Map.Entry<String, Operation>... byMethod) {
+        Map<String, Operation> operations = new LinkedHashMap<>();
+        for (Map.Entry<String, Operation> entry : byMethod) {
+            operations.put(entry.getKey(), entry.getValue());
+        }
+        return Collections.unmodifiableMap(operations);
     }
 }

@@ -8,14 +8,16 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * The tenant API: {@code POST /tenants} provisions a tenant, {@code GET /tenants/{id}} reads one. Mount it at
+ * The tenant API: {@code GET /tenants} lists tenants a page at a time, {@code POST /tenants} provisions one,
+ * {@code GET /tenants/{id}} reads one, {@code DELETE /tenants/{id}} deprovisions one and
+ * {@code POST /tenants/{id}/credentials/rotate} gives its role a new password. Mount it at
  * {@code /api/v1/*} behind a {@link BearerTokenFilter}; {@code Location} headers are built from the context
  * path and servlet path, so other mounts work too. Every error is an {@code application/problem+json} response;
  * the contract is in {@code docs/http-api.md}.
  *
  * <p>This class only adapts the Servlet API: routing, validation and error mapping happen in a servlet-free
  * handler. Thread-safe, as servlets must be. A {@code POST} blocks its request thread until provisioning has
- * finished or been compensated.
+ * finished or been compensated, and a {@code DELETE} until the database is dropped.
  */
 public final class TenantServlet extends HttpServlet {
 
@@ -24,7 +26,7 @@ public final class TenantServlet extends HttpServlet {
     private final transient TenantHandler handler;
 
     /**
-     * @param provisioner provisions and finds tenants; shared by all requests, so it must be thread-safe (those
+     * @param provisioner serves every operation; shared by all requests, so it must be thread-safe (those
      *                    built by {@link TenantProvisioner#builder()} are)
      * @throws NullPointerException when {@code provisioner} is null
      */
@@ -36,8 +38,9 @@ public final class TenantServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApiRequest api = new ApiRequest(request.getMethod(), request.getContextPath() + request.getServletPath(),
-                request.getPathInfo(), request.getContentType(), request.getContentLengthLong(),
-                request.getInputStream(), request.getHeader(ProblemMapper.IDEMPOTENCY_KEY));
+                request.getPathInfo(), request.getQueryString(), request.getContentType(),
+                request.getContentLengthLong(), request.getInputStream(),
+                request.getHeader(ProblemMapper.IDEMPOTENCY_KEY));
         ServletResponses.write(response, handler.handle(api), request.getMethod());
     }
 }

@@ -7,7 +7,6 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
-import io.tenantdb.provisioning.spi.IdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +24,6 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
@@ -150,7 +148,10 @@ class TenantHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "/", "/tenant", "/tenants/", "/tenants/a/b", "/TENANTS", "/v2/tenants"})
+    @ValueSource(strings = {"", "/", "/tenant", "/tenants/", "/tenants/a/b", "/TENANTS", "/v2/tenants",
+            "/tenants/00000000-0000-0000-0000-000000000000/credentials",
+            "/tenants/00000000-0000-0000-0000-000000000000/credentials/rotate/",
+            "/tenants/00000000-0000-0000-0000-000000000000/credentials/ROTATE", "/tenants//credentials/rotate"})
     void unknownPathsAre404(String path) throws Exception {
         ApiResponse response = handler.handle(new ApiRequest("GET", "/api/v1", path, null, -1,
                 InputStream.nullInputStream()));
@@ -165,23 +166,41 @@ class TenantHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+    @ValueSource(strings = {"PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "get"})
     void otherMethodsOnTheCollectionAre405WithAllow(String method) throws Exception {
         ApiResponse response = handler.handle(new ApiRequest(method, "/api/v1", "/tenants", "application/json", -1,
                 body("{}")));
 
         assertProblem(response, 405, "method-not-allowed", "Method not allowed");
-        assertThat(response.header("Allow")).isEqualTo("POST");
+        assertThat(response.header("Allow")).isEqualTo("GET, POST");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    @ValueSource(strings = {"POST", "PUT", "PATCH", "OPTIONS", "TRACE"})
     void otherMethodsOnATenantAre405WithAllow(String method) throws Exception {
         ApiResponse response = handler.handle(new ApiRequest(method, "/api/v1", "/tenants/" + UUID.randomUUID(),
                 "application/json", -1, body("{}")));
 
         assertProblem(response, 405, "method-not-allowed", "Method not allowed");
-        assertThat(response.header("Allow")).isEqualTo("GET, HEAD");
+        assertThat(response.header("Allow")).isEqualTo("GET, HEAD, DELETE");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    void otherMethodsOnRotateAre405WithAllow(String method) throws Exception {
+        ApiResponse response = handler.handle(new ApiRequest(method, "/api/v1",
+                "/tenants/" + UUID.randomUUID() + "/credentials/rotate", null, -1, InputStream.nullInputStream()));
+
+        assertProblem(response, 405, "method-not-allowed", "Method not allowed");
+        assertThat(response.header("Allow")).isEqualTo("POST");
+    }
+
+    @Test
+    void theRouteTableListsEveryPathAndMethodInAllowOrder() {
+        assertThat(handler.routes()).containsExactly(
+                org.assertj.core.api.Assertions.entry("/tenants", List.of("GET", "POST")),
+                org.assertj.core.api.Assertions.entry("/tenants/{id}", List.of("GET", "HEAD", "DELETE")),
+                org.assertj.core.api.Assertions.entry("/tenants/{id}/credentials/rotate", List.of("POST")));
     }
 
     @ParameterizedTest
@@ -485,16 +504,24 @@ class TenantHandlerTest {
                 });
         TenantHandler broken = new TenantHandler(throwing);
 
-        ApiResponse posted = broken.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json", -1,
-                body("{\"name\":\"Acme\",\"environment\":\"production\"}")));
-        ApiResponse read = broken.handle(new ApiRequest("GET", "/api/v1", "/tenants/" + UUID.randomUUID(), null, -1,
-                InputStream.nullInputStream()));
+        String item = "/tenants/" + UUID.randomUUID();
+        List<ApiRequest> requests = List.of(
+                new ApiRequest("POST", "/api/v1", "/tenants", "application/json", -1,
+                        body("{\"name\":\"Acme\",\"environment\":\"production\"}")),
+                new ApiRequest("GET", "/api/v1", "/tenants", null, -1, InputStream.nullInputStream()),
+                new ApiRequest("GET", "/api/v1", item, null, -1, InputStream.nullInputStream()),
+                new ApiRequest("DELETE", "/api/v1", item, null, -1, InputStream.nullInputStream()),
+                new ApiRequest("POST", "/api/v1", item + "/credentials/rotate", null, -1,
+                        InputStream.nullInputStream()));
 
-        assertProblem(posted, 500, "internal-error", "Internal error");
-        assertProblem(read, 500, "internal-error", "Internal error");
-        assertNoLeak(posted, "bug", "IllegalState");
-        assertNoLeak(read, "bug", "IllegalState");
-        assertThat(logLines).anyMatch(line -> line.contains("unexpected java.lang.IllegalStateException"));
+        for (ApiRequest request : requests) {
+            ApiResponse response = broken.handle(request);
+
+            assertProblem(response, 500, "internal-error", "Internal error");
+            assertNoLeak(response, "bug", "IllegalState");
+        }
+        assertThat(logLines).filteredOn(line -> line.contains("unexpected java.lang.IllegalStateException"))
+                .hasSize(requests.size());
     }
 
     @ParameterizedTest
@@ -503,8 +530,8 @@ class TenantHandlerTest {
         ApiResponse response = ProblemMapper.of(code);
 
         int expected = switch (code) {
-            case INVALID_REQUEST, IDEMPOTENCY_KEY_REUSED -> 422;
-            case DUPLICATE_TENANT, REQUEST_IN_PROGRESS -> 409;
+            case INVALID_REQUEST, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_NOT_SUPPORTED -> 422;
+            case DUPLICATE_TENANT, REQUEST_IN_PROGRESS, TENANT_NOT_ACTIVE -> 409;
             case TENANT_NOT_FOUND -> 404;
             case DATABASE_UNAVAILABLE -> 503;
             default -> 500;
@@ -523,7 +550,7 @@ class TenantHandlerTest {
 
     @Test
     void aRepeatedIdempotencyKeyReturnsTheSameTenantOnce() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryKeys()).build());
+        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
 
         ApiResponse first = idempotent.handle(keyed(body, "key-1"));
@@ -538,7 +565,7 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIs422() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryKeys()).build());
+        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
         idempotent.handle(keyed("{\"name\":\"Acme\",\"environment\":\"production\"}", "key-1"));
 
         ApiResponse reused = idempotent.handle(keyed("{\"name\":\"Other\",\"environment\":\"production\"}", "key-1"));
@@ -550,11 +577,11 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyStillInUseIs409WithRetryAfter() throws Exception {
-        MemoryKeys keys = new MemoryKeys();
+        MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
         TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(keys).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
         // The first request provisions but fails to record its result, so its key stays claimed.
-        keys.failNextComplete = true;
+        keys.failNextComplete();
         assertThat(idempotent.handle(keyed(body, "key-1")).status()).isEqualTo(201);
 
         ApiResponse pending = idempotent.handle(keyed(body, "key-1"));
@@ -651,42 +678,6 @@ class TenantHandlerTest {
         }
         synchronized (logLines) {
             assertThat(logLines).noneMatch(line -> line.contains(SECRET));
-        }
-    }
-
-    /** Idempotency keys in memory, with the same outcomes as the JDBC store. */
-    private static final class MemoryKeys implements IdempotencyStore {
-        private final Map<String, String> hashes = new HashMap<>();
-        private final Map<String, UUID> tenants = new HashMap<>();
-        private boolean failNextComplete;
-
-        @Override
-        public synchronized Claim claim(String key, String requestHash) {
-            String known = hashes.putIfAbsent(key, requestHash);
-            if (known == null) {
-                return new Claim(Outcome.CLAIMED, Optional.empty());
-            }
-            if (!known.equals(requestHash)) {
-                return new Claim(Outcome.MISMATCH, Optional.empty());
-            }
-            UUID tenant = tenants.get(key);
-            return tenant == null ? new Claim(Outcome.IN_PROGRESS, Optional.empty())
-                    : new Claim(Outcome.COMPLETED, Optional.of(tenant));
-        }
-
-        @Override
-        public synchronized void complete(String key, UUID tenantId) throws SQLException {
-            if (failNextComplete) {
-                failNextComplete = false;
-                throw new SQLException("lost", "08006");
-            }
-            tenants.put(key, tenantId);
-        }
-
-        @Override
-        public synchronized void release(String key) {
-            hashes.remove(key);
-            tenants.remove(key);
         }
     }
 

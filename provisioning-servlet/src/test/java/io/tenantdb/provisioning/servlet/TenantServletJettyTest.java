@@ -134,14 +134,14 @@ class TenantServletJettyTest {
     @Test
     void otherMethodsAre405WithAllow() throws Exception {
         HttpResponse<String> onCollection = send(authorized(HttpRequest.newBuilder(base.resolve("/api/v1/tenants"))
-                .DELETE()));
+                .PUT(BodyPublishers.ofString(ACME))));
         HttpResponse<String> onItem = send(authorized(HttpRequest.newBuilder(
                 base.resolve("/api/v1/tenants/" + UUID.randomUUID())).PUT(BodyPublishers.ofString(ACME))));
 
         assertProblem(onCollection, 405, "method-not-allowed");
-        assertThat(onCollection.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(onCollection.headers().firstValue("Allow")).hasValue("GET, POST");
         assertProblem(onItem, 405, "method-not-allowed");
-        assertThat(onItem.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        assertThat(onItem.headers().firstValue("Allow")).hasValue("GET, HEAD, DELETE");
     }
 
     @Test
@@ -226,11 +226,67 @@ class TenantServletJettyTest {
         HttpResponse<String> keyed = send(authorized(post(ACME)).header("Idempotency-Key", "abc-123"));
         HttpResponse<String> malformed = send(authorized(post(ACME)).header("Idempotency-Key", "a b"));
 
-        assertProblem(keyed, 422, "validation-failed");
+        assertProblem(keyed, 422, "idempotency-not-supported");
         assertProblem(malformed, 422, "validation-failed");
         assertThat(JSON.readTree(malformed.body()).get("errors").get(0).get("field").textValue())
                 .isEqualTo("Idempotency-Key");
         assertThat(fakes.store.tenants()).isEmpty();
+    }
+
+    @Test
+    void theQueryStringReachesTheListAndTheCursorPagesOverHttp() throws Exception {
+        for (String name : new String[]{"A", "B", "C"}) {
+            send(authorized(post("{\"name\":\"" + name + "\",\"environment\":\"staging\"}")));
+        }
+        send(authorized(post(ACME)));
+
+        HttpResponse<String> first = send(authorized(HttpRequest.newBuilder(
+                base.resolve("/api/v1/tenants?environment=staging&limit=2&unknown=1")).GET()));
+        String cursor = JSON.readTree(first.body()).get("next_cursor").textValue();
+        HttpResponse<String> second = send(authorized(HttpRequest.newBuilder(
+                base.resolve("/api/v1/tenants?environment=staging&limit=2&cursor=" + cursor)).GET()));
+        HttpResponse<String> invalid = send(authorized(HttpRequest.newBuilder(
+                base.resolve("/api/v1/tenants?limit=500&status=alive")).GET()));
+
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(first.body()).get("tenants")).hasSize(2);
+        assertThat(JSON.readTree(second.body()).get("tenants")).hasSize(1);
+        assertThat(JSON.readTree(second.body()).get("next_cursor").isNull()).isTrue();
+        assertProblem(invalid, 422, "validation-failed");
+        assertThat(JSON.readTree(invalid.body()).get("errors")).extracting(error -> error.get("field").textValue())
+                .containsExactly("status", "limit");
+    }
+
+    @Test
+    void deleteTwiceAndRotateOverHttp() throws Exception {
+        String location = send(authorized(post(ACME))).headers().firstValue("Location").orElseThrow();
+
+        HttpResponse<String> rotated = send(authorized(HttpRequest.newBuilder(
+                base.resolve(location + "/credentials/rotate")).POST(BodyPublishers.noBody())));
+        HttpResponse<String> deleted = send(authorized(HttpRequest.newBuilder(base.resolve(location)).DELETE()));
+        HttpResponse<String> again = send(authorized(HttpRequest.newBuilder(base.resolve(location)).DELETE()));
+        HttpResponse<String> rotateDeleted = send(authorized(HttpRequest.newBuilder(
+                base.resolve(location + "/credentials/rotate")).POST(BodyPublishers.noBody())));
+
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(rotated.body()).get("status").textValue()).isEqualTo("active");
+        assertThat(deleted.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(deleted.body()).get("status").textValue()).isEqualTo("deleted");
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(again.body())).isEqualTo(JSON.readTree(deleted.body()));
+        assertProblem(rotateDeleted, 409, "tenant-not-active");
+        assertThat(fakes.creator.databases()).isEmpty();
+    }
+
+    @Test
+    void lifecycleRoutesNeedTheTokenToo() throws Exception {
+        String location = send(authorized(post(ACME))).headers().firstValue("Location").orElseThrow();
+
+        assertProblem(send(HttpRequest.newBuilder(base.resolve("/api/v1/tenants")).GET()), 401, "unauthorized");
+        assertProblem(send(HttpRequest.newBuilder(base.resolve(location)).DELETE()), 401, "unauthorized");
+        assertProblem(send(HttpRequest.newBuilder(base.resolve(location + "/credentials/rotate"))
+                .POST(BodyPublishers.noBody())), 401, "unauthorized");
+        assertThat(fakes.creator.databases()).hasSize(1);
     }
 
     private HttpRequest.Builder post(String json) {
