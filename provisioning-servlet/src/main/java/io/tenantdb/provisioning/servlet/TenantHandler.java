@@ -49,6 +49,8 @@ final class TenantHandler {
 
     /** The largest request body accepted, in bytes. */
     static final int MAX_BODY_BYTES = 16 * 1024;
+    /** How much of an oversized body is read and discarded before answering 413 on a reusable connection. */
+    static final int DRAIN_LIMIT_BYTES = 64 * 1024;
 
     /** The page size of {@code GET /tenants} when the request names none. */
     static final int DEFAULT_LIMIT = 20;
@@ -126,11 +128,11 @@ final class TenantHandler {
         }
         // A declared length over the cap is refused before reading; a smaller or absent one is not trusted.
         if (request.contentLength() > MAX_BODY_BYTES) {
-            return tooLarge();
+            return tooLarge(request.body(), request.contentLength());
         }
         Optional<byte[]> bytes = readAtMost(request.body(), MAX_BODY_BYTES);
         if (bytes.isEmpty()) {
-            return tooLarge();
+            return tooLarge(request.body(), -1);
         }
         JsonNode json;
         try {
@@ -380,9 +382,20 @@ final class TenantHandler {
                 .withHeader("Allow", allow);
     }
 
-    private static ApiResponse tooLarge() {
-        return ProblemMapper.problem(ProblemType.PAYLOAD_TOO_LARGE,
+    /**
+     * Refuses an oversized body. A modest excess is read and discarded first, so the client finishes sending and
+     * reads the 413 instead of a reset connection; past {@link #DRAIN_LIMIT_BYTES} the connection is closed.
+     */
+    private static ApiResponse tooLarge(InputStream body, long declaredLength) throws IOException {
+        boolean drained = declaredLength <= DRAIN_LIMIT_BYTES && drainAtMost(body, DRAIN_LIMIT_BYTES);
+        ApiResponse problem = ProblemMapper.problem(ProblemType.PAYLOAD_TOO_LARGE,
                 "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+        return drained ? problem : problem.withHeader("Connection", "close");
+    }
+
+    /** Discards the rest of the body if it ends within {@code limit} bytes; true when it did. */
+    private static boolean drainAtMost(InputStream body, int limit) throws IOException {
+        return body.readNBytes(limit + 1).length <= limit;
     }
 
     /**

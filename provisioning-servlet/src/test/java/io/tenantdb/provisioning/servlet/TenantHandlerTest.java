@@ -243,15 +243,32 @@ class TenantHandlerTest {
     }
 
     @Test
-    void aBodyOverTheCapIs413EvenWhenContentLengthLiesAndReadingStopsAtTheCap() throws Exception {
+    void aBodyOverTheCapIs413EvenWhenContentLengthLiesAndReadingIsBounded() throws Exception {
         CountingStream endless = new CountingStream();
 
         ApiResponse response = handler.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json",
                 42, endless));
 
         assertProblem(response, 413, "payload-too-large", "Request body too large");
-        assertThat(endless.served).isEqualTo(TenantHandler.MAX_BODY_BYTES + 1);
+        // The cap plus one byte to detect the excess, then a bounded drain that finds no end: the connection closes.
+        assertThat(endless.served)
+                .isEqualTo(TenantHandler.MAX_BODY_BYTES + 1 + TenantHandler.DRAIN_LIMIT_BYTES + 1);
+        assertThat(response.header("Connection")).isEqualTo("close");
         assertThat(fakes.store.tenants()).isEmpty();
+    }
+
+    @Test
+    void aSlightlyOversizedBodyIsDrainedSoTheConnectionStaysUsable() throws Exception {
+        byte[] big = new byte[TenantHandler.MAX_BODY_BYTES * 2];
+        java.util.Arrays.fill(big, (byte) ' ');
+        ByteArrayInputStream body = new ByteArrayInputStream(big);
+
+        ApiResponse response = handler.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json",
+                big.length, body));
+
+        assertProblem(response, 413, "payload-too-large", "Request body too large");
+        assertThat(body.available()).isZero();
+        assertThat(response.header("Connection")).isNull();
     }
 
     @Test
@@ -266,14 +283,15 @@ class TenantHandlerTest {
     }
 
     @Test
-    void aDeclaredLengthOverTheCapIs413WithoutReading() throws Exception {
+    void aDeclaredLengthOverTheDrainLimitIs413WithoutReadingAndClosesTheConnection() throws Exception {
         CountingStream endless = new CountingStream();
 
         ApiResponse response = handler.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json",
-                TenantHandler.MAX_BODY_BYTES + 1, endless));
+                TenantHandler.DRAIN_LIMIT_BYTES + 1, endless));
 
         assertProblem(response, 413, "payload-too-large", "Request body too large");
         assertThat(endless.served).isZero();
+        assertThat(response.header("Connection")).isEqualTo("close");
     }
 
     @ParameterizedTest
