@@ -1,0 +1,211 @@
+package io.tenantdb.provisioning.example.bench;
+
+import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.example.Configuration;
+import io.tenantdb.provisioning.example.DataDirectory;
+import io.tenantdb.provisioning.example.EmbeddedDatabase;
+import io.tenantdb.provisioning.example.ExampleServer;
+import io.tenantdb.provisioning.example.ProvisioningApplication;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The system under test, started in-process with the example's own wiring: the PostgreSQL server (from
+ * {@code DATABASE_URL}, or an embedded one with fsync on in a throwaway directory), the
+ * {@link ProvisioningApplication} and the Jetty {@link ExampleServer} on an ephemeral port. The encryption key
+ * and bearer token are generated for the run unless the environment sets them: everything sealed with them is
+ * removed at the end.
+ *
+ * <p>Thread-safe after start; {@link #stopApplication()} and {@link #close()} stops the server, the pool and the embedded database, and deletes
+ * a temporary data directory.
+ */
+final class BenchTarget implements AutoCloseable {
+
+    /** {@code application_name} of every connection the bench itself opens on the admin database. */
+    static final String BENCH_APPLICATION = "tenantdb-bench";
+
+    private final Optional<EmbeddedDatabase> embedded;
+    private final Optional<Path> temporaryDirectory;
+    private final Configuration.Database admin;
+    private final String tenantHost;
+    private final int tenantPort;
+    private final ProvisioningApplication application;
+    private final ExampleServer server;
+    private final String token;
+    private final EncryptionKey key;
+    private volatile boolean applicationStopped;
+
+    private BenchTarget(Optional<EmbeddedDatabase> embedded, Optional<Path> temporaryDirectory,
+                        Configuration.Database admin, String tenantHost, int tenantPort,
+                        ProvisioningApplication application, ExampleServer server, String token, EncryptionKey key) {
+        this.embedded = embedded;
+        this.temporaryDirectory = temporaryDirectory;
+        this.admin = admin;
+        this.tenantHost = tenantHost;
+        this.tenantPort = tenantPort;
+        this.application = application;
+        this.server = server;
+        this.token = token;
+        this.key = key;
+    }
+
+    /**
+     * Starts everything; on failure stops what was started.
+     *
+     * @throws Exception when the database, the pool or Jetty cannot start, or the configuration is invalid
+     */
+    static BenchTarget start(Map<String, String> environment, Optional<Path> dataDirectory) throws Exception {
+        SecureRandom random = new SecureRandom();
+        Map<String, String> variables = new HashMap<>(environment);
+        variables.putIfAbsent("ENCRYPTION_KEY", Base64.getEncoder().encodeToString(bytes(random, 32)));
+        variables.putIfAbsent("ADMIN_TOKEN", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(random, 32)));
+        Configuration configuration = Configuration.from(variables);
+        Optional<EmbeddedDatabase> embedded = Optional.empty();
+        Optional<Path> temporary = Optional.empty();
+        ProvisioningApplication application = null;
+        try {
+            Configuration.Database admin;
+            if (configuration.embedded()) {
+                Path root = dataDirectory.orElse(null);
+                if (root == null) {
+                    root = Files.createTempDirectory("tenantdb-bench-");
+                    temporary = Optional.of(root);
+                }
+                embedded = Optional.of(EmbeddedDatabase.start(DataDirectory.open(root)));
+                admin = embedded.get().admin();
+            } else {
+                admin = configuration.database().orElseThrow();
+            }
+            String host = configuration.tenantDbHost().orElse(admin.host());
+            int port = configuration.tenantDbPort().orElse(admin.port());
+            EncryptionKey key = configuration.encryptionKey().orElseThrow();
+            application = ProvisioningApplication.start(admin, host, port, key, List.of());
+            String token = configuration.adminToken().orElseThrow();
+            ExampleServer server = ExampleServer.start(application, token, 0);
+            return new BenchTarget(embedded, temporary, admin, host, port, application, server, token, key);
+        } catch (Exception | Error e) {
+            if (application != null) {
+                application.close();
+            }
+            if (embedded.isPresent()) {
+                embedded.get().close();
+            }
+            temporary.ifPresent(BenchTarget::deleteQuietly);
+            throw e;
+        }
+    }
+
+    /** Opens an admin connection (autocommit) on the database holding the control plane. */
+    Connection openAdmin(String applicationName) throws SQLException {
+        Properties properties = new Properties();
+        admin.properties().forEach(properties::setProperty);
+        properties.setProperty("user", admin.user());
+        admin.password().ifPresent(password -> properties.setProperty("password", password));
+        properties.setProperty("ApplicationName", applicationName);
+        return DriverManager.getConnection(admin.jdbcUrl(), properties);
+    }
+
+    /** The admin connection settings. */
+    Configuration.Database admin() {
+        return admin;
+    }
+
+    /** JDBC URL of a tenant database at the endpoint tenants are given. */
+    String tenantJdbcUrl(String database) {
+        String host = tenantHost.indexOf(':') >= 0 ? "[" + tenantHost + "]" : tenantHost;
+        return "jdbc:postgresql://" + host + ":" + tenantPort + "/" + database;
+    }
+
+    /** The application under test. */
+    ProvisioningApplication application() {
+        return application;
+    }
+
+    /** The HTTP port Jetty bound. */
+    int httpPort() {
+        return server.port();
+    }
+
+    /** The bearer token of {@code /api/v1/*}. */
+    String token() {
+        return token;
+    }
+
+    /** The encryption key the application seals with. */
+    EncryptionKey key() {
+        return key;
+    }
+
+    /** "embedded PostgreSQL (…)" or "DATABASE_URL (host:port)", without credentials. */
+    String describe() {
+        return (embedded.isPresent() ? "embedded PostgreSQL" : "DATABASE_URL") + " at " + admin.host() + ":"
+                + admin.port() + "/" + admin.name();
+    }
+
+    /** Stops Jetty (draining requests in flight), then closes the application's pool. Idempotent. */
+    void stopApplication() throws Exception {
+        if (applicationStopped) {
+            return;
+        }
+        applicationStopped = true;
+        try {
+            server.stop();
+        } finally {
+            application.close();
+        }
+    }
+
+    /** {@link #stopApplication()}, then stops the embedded server and deletes a temporary data directory. */
+    @Override
+    public void close() throws Exception {
+        try {
+            stopApplication();
+        } finally {
+            if (embedded.isPresent()) {
+                embedded.get().close();
+            }
+            temporaryDirectory.ifPresent(BenchTarget::deleteQuietly);
+        }
+    }
+
+    private static byte[] bytes(SecureRandom random, int count) {
+        byte[] bytes = new byte[count];
+        random.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void deleteQuietly(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                    Files.delete(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path directory, IOException failure) throws IOException {
+                    Files.delete(directory);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            System.err.println("bench: could not delete " + root + ": " + e.getMessage());
+        }
+    }
+}
