@@ -93,6 +93,8 @@ public final class BenchCommand {
                     InterleavedRunner runner = new InterleavedRunner(List.of(floor,
                             new ProvisionerWorkload(target.application().provisioner()),
                             new HttpWorkload(target.httpPort(), target.token())), cleaner, log);
+                    log.printf("bench: JIT warm-up, %d rounds%n", options.jitWarmup());
+                    runner.warmUp(options.jitWarmup());
                     for (int concurrency : options.concurrency()) {
                         sweep.add(runner.measure(concurrency, 0, options.warmup(), options.iterations()));
                     }

@@ -14,6 +14,7 @@ import java.util.TreeSet;
  * @param concurrency       worker counts of the concurrency sweep, e.g. {@code 1,2,4,8}
  * @param iterations        measured rounds per concurrency level; each round provisions {@code concurrency}
  *                          tenants per workload
+ * @param jitWarmup         unmeasured rounds at concurrency 1 before the first measurement, for the JIT
  * @param warmup            unmeasured rounds before each level
  * @param existing          existing tenant databases for the cost-growth runs, ascending, e.g. {@code 0,500,2000}
  * @param growthConcurrency concurrency of the cost-growth runs
@@ -23,17 +24,17 @@ import java.util.TreeSet;
  *                          memory; 0 skips the check
  * @param childJvmOptions   JVM options of that child process
  */
-record BenchOptions(List<Integer> concurrency, int iterations, int warmup, List<Integer> existing,
+record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, int warmup, List<Integer> existing,
                     int growthConcurrency, Path out, Optional<Path> dataDirectory, int memoryCheck,
                     List<String> childJvmOptions) {
 
     static final String USAGE = String.join("\n",
-            "usage: bench [--quick] [--concurrency 1,2,4,8] [--iterations N] [--warmup N] [--existing 0,500,2000]",
-            "             [--growth-concurrency N] [--out DIR] [--data-dir DIR] [--memory-check N]",
+            "usage: bench [--quick] [--concurrency 1,2,4,8] [--iterations N] [--jit-warmup N] [--warmup N]",
+            "             [--existing 0,500,2000] [--growth-concurrency N] [--out DIR] [--data-dir DIR] [--memory-check N]",
             "             [--child-jvm-options \"-Xmx128m ...\"]",
             "  Measures (a) the plain-JDBC floor, (b) TenantProvisioner in-process and (c) POST /api/v1/tenants,",
             "  interleaved, against DATABASE_URL or a throwaway embedded PostgreSQL. Removes everything it creates.",
-            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --warmup 1 --existing 0,20");
+            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --warmup 1 --existing 0,20");
 
     BenchOptions {
         concurrency = List.copyOf(concurrency);
@@ -50,6 +51,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int warmup, List<
         boolean quick = arguments.contains("--quick");
         List<Integer> concurrency = quick ? List.of(1, 2) : List.of(1, 2, 4, 8);
         int iterations = quick ? 5 : 20;
+        int jitWarmup = quick ? 5 : 30;
         int warmup = quick ? 1 : 3;
         List<Integer> existing = quick ? List.of(0, 20) : List.of(0, 500, 2000);
         int growthConcurrency = 1;
@@ -72,6 +74,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int warmup, List<
             switch (option) {
                 case "--concurrency" -> concurrency = positiveList(option, value, 1);
                 case "--iterations" -> iterations = number(option, value, 1);
+                case "--jit-warmup" -> jitWarmup = number(option, value, 0);
                 case "--warmup" -> warmup = number(option, value, 0);
                 case "--existing" -> existing = positiveList(option, value, 0);
                 case "--growth-concurrency" -> growthConcurrency = number(option, value, 1);
@@ -83,7 +86,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int warmup, List<
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new BenchOptions(concurrency, iterations, warmup, existing, growthConcurrency, out, dataDirectory,
+        return new BenchOptions(concurrency, iterations, jitWarmup, warmup, existing, growthConcurrency, out, dataDirectory,
                 memoryCheck, childJvmOptions);
     }
 

@@ -35,6 +35,17 @@ final class InterleavedRunner {
     }
 
     /**
+     * Runs {@code rounds} unrecorded rounds at concurrency 1, before any measurement, so that all three paths
+     * are compiled by the JIT (a server in production is not cold; the first dozens of requests through Jetty,
+     * Jackson and the HTTP client run interpreted).
+     */
+    void warmUp(int rounds) throws Exception {
+        if (rounds > 0) {
+            measure(1, 0, rounds - 1, 1);
+        }
+    }
+
+    /**
      * Runs {@code warmup} unrecorded rounds and then {@code iterations} recorded ones.
      *
      * @param existing only recorded in the result: how many tenant databases exist now
