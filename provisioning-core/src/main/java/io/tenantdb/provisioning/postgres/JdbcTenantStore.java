@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,54 +89,39 @@ public final class JdbcTenantStore implements TenantStore {
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
         Timestamp now = Timestamp.from(tenant.createdAt());
-        return inTransaction(connection -> {
-            relaxDurability(connection);
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at,"
-                            + " step, lease_owner, lease_expires_at)"
-                            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, now() + ? * interval '1 millisecond')"
-                            + " ON CONFLICT DO NOTHING")) {
-                insert.setObject(1, tenant.id());
-                insert.setString(2, tenant.name());
-                insert.setString(3, tenant.environment().wireName());
-                insert.setString(4, tenant.status().wireName());
-                insert.setTimestamp(5, now);
-                insert.setTimestamp(6, now);
-                insert.setString(7, owner);
-                insert.setLong(8, leaseMillis);
-                if (insert.executeUpdate() == 0) {
-                    return false;
-                }
-            }
-            try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
-                            + " VALUES (?, ?, ?, ?)")) {
-                insert.setObject(1, tenant.id());
-                insert.setString(2, tenant.databaseName());
-                insert.setString(3, tenant.databaseName());
-                insert.setTimestamp(4, now);
-                insert.executeUpdate();
-            }
-            return true;
-        });
+        // Both rows in one statement and one round trip; nothing is written when the name is taken.
+        int inserted = relaxedUpdate("WITH reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
+                + " status, created_at, updated_at, step, lease_owner, lease_expires_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, now() + ? * interval '1 millisecond')"
+                + " ON CONFLICT DO NOTHING RETURNING id)"
+                + " INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
+                + " SELECT id, ?, ?, ? FROM reserved", insert -> {
+                    insert.setObject(1, tenant.id());
+                    insert.setString(2, tenant.name());
+                    insert.setString(3, tenant.environment().wireName());
+                    insert.setString(4, tenant.status().wireName());
+                    insert.setTimestamp(5, now);
+                    insert.setTimestamp(6, now);
+                    insert.setString(7, owner);
+                    insert.setLong(8, leaseMillis);
+                    insert.setString(9, tenant.databaseName());
+                    insert.setString(10, tenant.databaseName());
+                    insert.setTimestamp(11, now);
+                });
+        return inserted == 1;
     }
 
     @Override
     public void advance(UUID tenantId, String step) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(step, "step");
-        inTransaction(connection -> {
-            relaxDurability(connection);
-            try (PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
-                    + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
-                    + " WHERE id = ? AND status = 'provisioning'")) {
-                update.setString(1, step);
-                update.setLong(2, leaseMillis);
-                update.setObject(3, tenantId);
-                requireOneRow(update.executeUpdate());
-            }
-            return null;
-        });
+        requireOneRow(relaxedUpdate("UPDATE control_plane.tenants"
+                + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
+                + " WHERE id = ? AND status = 'provisioning'", update -> {
+                    update.setString(1, step);
+                    update.setLong(2, leaseMillis);
+                    update.setObject(3, tenantId);
+                }));
     }
 
     @Override
@@ -329,13 +313,34 @@ public final class JdbcTenantStore implements TenantStore {
     }
 
     /**
-     * Reservation and step markers need not survive a crash (the reconciler trusts the database objects it
-     * finds), so they skip the wait for a synchronous commit; activation does not.
+     * Runs one write in one round trip, in its own implicit transaction with {@code synchronous_commit} off:
+     * reservation and step markers need not survive a crash (the reconciler trusts the database objects it finds),
+     * so they skip the wait for the WAL flush; activation does not.
+     *
+     * @return the statement's update count
      */
-    private static void relaxDurability(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SET LOCAL synchronous_commit TO OFF");
+    private int relaxedUpdate(String sql, Binder binder) throws SQLException {
+        return TransientRetry.call(() -> {
+            try (Connection connection = dataSource.getConnection();
+                 PreparedStatement statement = connection.prepareStatement(
+                         "SET LOCAL synchronous_commit TO OFF; " + sql)) {
+                connection.setAutoCommit(true);
+                binder.bind(statement);
+                return lastUpdateCount(statement);
+            }
+        });
+    }
+
+    private static int lastUpdateCount(PreparedStatement statement) throws SQLException {
+        int count = -1;
+        boolean resultSet = statement.execute();
+        while (resultSet || statement.getUpdateCount() != -1) {
+            if (!resultSet) {
+                count = statement.getUpdateCount();
+            }
+            resultSet = statement.getMoreResults();
         }
+        return count;
     }
 
     private static void requireOneRow(int updated) throws SQLException {
@@ -368,6 +373,11 @@ public final class JdbcTenantStore implements TenantStore {
         } catch (SQLException e) {
             failure.addSuppressed(e);
         }
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
     }
 
     @FunctionalInterface

@@ -10,11 +10,11 @@ import java.util.Optional;
 /**
  * Everything behind the HTTP server, from a {@link Configuration}: an embedded PostgreSQL when no
  * {@code DATABASE_URL} is given (with its key and token kept in the data directory), and the
- * {@link ProvisioningApplication}. Shared by {@code serve} and the operational commands.
+ * {@link ProvisioningApplication}. Shared by {@code serve}, the operational commands and the benchmark.
  *
  * <p>Thread-safe; {@link #close()} closes the pool, then stops the embedded server.
  */
-final class Backends implements AutoCloseable {
+public final class Backends implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
 
@@ -22,10 +22,12 @@ final class Backends implements AutoCloseable {
     private final ProvisioningApplication application;
     private final String adminToken;
     private final Optional<Path> dataDirectory;
+    private final Configuration.Database admin;
 
     private Backends(Optional<EmbeddedDatabase> embedded, ProvisioningApplication application, String adminToken,
-                     Optional<Path> dataDirectory) {
+                     Optional<Path> dataDirectory, Configuration.Database admin) {
         this.embedded = embedded;
+        this.admin = admin;
         this.application = application;
         this.adminToken = adminToken;
         this.dataDirectory = dataDirectory;
@@ -36,7 +38,7 @@ final class Backends implements AutoCloseable {
      *
      * @throws Exception when any part cannot start (PostgreSQL unreachable, data directory unwritable or in use)
      */
-    static Backends open(Configuration configuration) throws Exception {
+    public static Backends open(Configuration configuration) throws Exception {
         Objects.requireNonNull(configuration, "configuration");
         Optional<EmbeddedDatabase> embedded = Optional.empty();
         try {
@@ -60,27 +62,36 @@ final class Backends implements AutoCloseable {
                 token = configuration.adminToken().orElseThrow();
             }
             ProvisioningApplication application = ProvisioningApplication.start(configuration, admin, key);
-            return new Backends(embedded, application, token, dataDirectory);
+            return new Backends(embedded, application, token, dataDirectory, admin);
         } catch (Exception | Error e) {
             stop(embedded, e);
             throw e;
         }
     }
 
-    ProvisioningApplication application() {
+    /** The provisioning side. */
+    public ProvisioningApplication application() {
         return application;
     }
 
-    String adminToken() {
+    /** The bearer token {@code /api/v1/*} expects. */
+    public String adminToken() {
         return adminToken;
     }
 
-    boolean embedded() {
+    /** True when running on the embedded PostgreSQL. */
+    public boolean embedded() {
         return embedded.isPresent();
     }
 
-    Optional<Path> dataDirectory() {
+    /** The embedded mode's data directory, or empty with {@code DATABASE_URL}. */
+    public Optional<Path> dataDirectory() {
         return dataDirectory;
+    }
+
+    /** The admin connection settings (embedded or from {@code DATABASE_URL}); its password is redacted by toString. */
+    public Configuration.Database admin() {
+        return admin;
     }
 
     /** Closes the pool, then stops the embedded PostgreSQL. */
