@@ -2,6 +2,7 @@ package io.tenantdb.provisioning.example;
 
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -25,7 +26,7 @@ import java.util.function.Function;
  * <p>Variables: {@code DATABASE_URL}, {@code ENCRYPTION_KEY}, {@code ENCRYPTION_KEYS_PREVIOUS}, {@code ADMIN_TOKEN},
  * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
- * {@code RECONCILE_INTERVAL_SECONDS}; see
+ * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -52,11 +53,13 @@ public final class Configuration {
     static final String DB_STATEMENT_TIMEOUT_SECONDS = "DB_STATEMENT_TIMEOUT_SECONDS";
     static final String PROVISIONING_LEASE_SECONDS = "PROVISIONING_LEASE_SECONDS";
     static final String RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS";
+    static final String IDEMPOTENCY_KEY_RETENTION_HOURS = "IDEMPOTENCY_KEY_RETENTION_HOURS";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
             ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, DB_CONNECT_TIMEOUT_SECONDS,
-            DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS);
+            DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
+            IDEMPOTENCY_KEY_RETENTION_HOURS);
 
     private static final int DEFAULT_POSTGRES_PORT = 5432;
 
@@ -69,6 +72,7 @@ public final class Configuration {
     private final Optional<String> tenantDbHost;
     private final OptionalInt tenantDbPort;
     private final Timeouts timeouts;
+    private final Duration idempotencyRetention;
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
@@ -85,6 +89,9 @@ public final class Configuration {
                 seconds(lookup, DB_STATEMENT_TIMEOUT_SECONDS, Timeouts.DEFAULT_STATEMENT, 1),
                 seconds(lookup, PROVISIONING_LEASE_SECONDS, Timeouts.DEFAULT_LEASE, 5),
                 seconds(lookup, RECONCILE_INTERVAL_SECONDS, Timeouts.DEFAULT_RECONCILE_INTERVAL, 0));
+        this.idempotencyRetention = optional(lookup, IDEMPOTENCY_KEY_RETENTION_HOURS)
+                .map(value -> Duration.ofHours(number(IDEMPOTENCY_KEY_RETENTION_HOURS, value, 1, 8760)))
+                .orElse(JdbcIdempotencyStore.DEFAULT_RETENTION);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -173,6 +180,11 @@ public final class Configuration {
     /** Port written into tenants' connection strings instead of the admin connection's port. */
     public OptionalInt tenantDbPort() {
         return tenantDbPort;
+    }
+
+    /** How long a completed Idempotency-Key replays its tenant before it may be purged. */
+    public Duration idempotencyRetention() {
+        return idempotencyRetention;
     }
 
     /** Connect, statement and lease bounds, and how often the reconciler runs. */

@@ -101,7 +101,7 @@ public final class ProvisioningApplication implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "control-plane schema ready ({0} version(s) applied now)", applied);
             AesGcmCipherService cipher = new AesGcmCipherService(primaryKey, configuration.previousKeys());
             JdbcIdempotencyStore idempotencyKeys = new JdbcIdempotencyStore(pool, timeouts.lease(),
-                    JdbcIdempotencyStore.DEFAULT_RETENTION);
+                    configuration.idempotencyRetention());
             TenantConnector tenantConnector = new TenantConnector(timeouts.connect(),
                     timeouts.statement().plusSeconds(5));
             TenantProvisioner provisioner = TenantProvisioner.builder()

@@ -276,9 +276,16 @@ class ConfigurationTest {
         assertThat(timeouts.reconcileInterval()).isZero();
     }
 
+    @Test
+    void idempotencyRetentionDefaultsToADayAndCanBeSet() {
+        assertThat(Configuration.from(Map.of()).idempotencyRetention()).hasHours(24);
+        assertThat(Configuration.from(Map.of("IDEMPOTENCY_KEY_RETENTION_HOURS", "2")).idempotencyRetention())
+                .hasHours(2);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"DB_CONNECT_TIMEOUT_SECONDS", "DB_STATEMENT_TIMEOUT_SECONDS", "PROVISIONING_LEASE_SECONDS",
-            "RECONCILE_INTERVAL_SECONDS"})
+            "RECONCILE_INTERVAL_SECONDS", "IDEMPOTENCY_KEY_RETENTION_HOURS"})
     void malformedTimeoutsAreRefused(String variable) {
         assertRefused(with(Map.of(), variable, "soon"), variable);
         assertRefused(with(Map.of(), variable, "-1"), variable);

@@ -29,28 +29,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class MalformedRequestsTest {
 
+    private static InProcessExample example;
     private static TestPostgres postgres;
-    private static String controlDatabase;
     private static ExampleApplication app;
     private static String token;
     private static URI base;
 
     @BeforeAll
     static void startApplication() throws Exception {
-        postgres = TestPostgres.get();
-        controlDatabase = postgres.createDatabase("example_control_");
-        token = ExampleTesting.newToken();
-        app = ExampleApplication.start(Configuration.from(
-                ExampleTesting.environment(postgres, controlDatabase, ExampleTesting.newKey(), token)));
-        base = URI.create("http://localhost:" + app.port() + "/");
+        example = InProcessExample.start();
+        postgres = example.postgres();
+        app = example.app();
+        token = example.token();
+        base = example.base();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        ExampleTesting.dropAll(postgres, controlDatabase);
+        example.close();
     }
 
     @Test
