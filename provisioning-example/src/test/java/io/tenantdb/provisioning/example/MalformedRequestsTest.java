@@ -123,12 +123,10 @@ class MalformedRequestsTest {
         cases.add(post("bare 0xFF", "application/json", new byte[] {(byte) 0xFF, (byte) 0xFE}));
         // Sizes
         cases.add(post("17 KiB body", "application/json", bytes("{\"name\": \"" + "a".repeat(17 * 1024) + "\"}")));
-        // As curl does for large bodies: the server refuses before reading, so the body is never sent.
-        cases.add(new Case("1 MiB body with Expect: 100-continue", () -> problemStatus(ExampleTesting.HTTP.send(
-                HttpRequest.newBuilder(base.resolve("api/v1/tenants")).expectContinue(true)
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(bytes(" ".repeat(1024 * 1024) + valid))).build(),
-                HttpResponse.BodyHandlers.ofString()))));
+        // As curl does for large bodies: the server answers before reading, so the 1 MiB body is never sent.
+        cases.add(raw("1 MiB body with Expect: 100-continue", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + (1024 * 1024) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"));
         cases.add(post("deep nesting", "application/json", bytes("{\"name\": " + "[".repeat(5000) + "]".repeat(5000)
                 + ", \"environment\": \"production\"}")));
         cases.add(raw("Content-Length over 16 KiB", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
@@ -209,6 +207,7 @@ class MalformedRequestsTest {
             out.flush();
             InputStream in = socket.getInputStream();
             String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            // An interim "100 Continue" would invite the body the server is about to refuse: count it as wrong.
             int status = Integer.parseInt(response.substring(9, 12));
             String lower = response.toLowerCase(java.util.Locale.ROOT);
             return new Answer(status, lower.contains("content-type: application/problem+json")

@@ -39,7 +39,7 @@ public final class TenantServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ApiRequest api = new ApiRequest(request.getMethod(), request.getContextPath() + request.getServletPath(),
                 request.getPathInfo(), request.getQueryString(), request.getContentType(),
-                request.getContentLengthLong(), request.getInputStream(),
+                request.getContentLengthLong(), new DeferredInputStream(request::getInputStream),
                 request.getHeader(ProblemMapper.IDEMPOTENCY_KEY));
         ServletResponses.write(response, handler.handle(api), request.getMethod());
     }

@@ -192,6 +192,20 @@ class TenantServletJettyTest {
     }
 
     @Test
+    void aBodyRefusedBeforeReadingIsNeverInvitedWithContinue() throws Exception {
+        String request = "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\nExpect: 100-continue"
+                + "\r\nConnection: close\r\n\r\n";
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue")
+                    .contains("application/problem+json");
+        }
+    }
+
+    @Test
     void anUnreachableDatabaseIs503WithRetryAfter() throws Exception {
         fakes.store.faults().arm("reserve", new SQLTransientConnectionException("refused", "08001"));
 
