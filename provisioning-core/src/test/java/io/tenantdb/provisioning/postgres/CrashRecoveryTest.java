@@ -43,8 +43,7 @@ class CrashRecoveryTest {
     void setUp(TestPostgres postgres) throws Exception {
         new SecureRandom().nextBytes(childKey);
         real = new RealProvisioning(postgres);
-        reconciler = new PostgresReconciler(postgres.adminDataSource(), postgres.dataSource(real.controlDatabase),
-                real.prefix);
+        reconciler = real.reconciler();
     }
 
     @AfterEach

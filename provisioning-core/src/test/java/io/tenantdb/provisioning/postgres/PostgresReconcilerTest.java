@@ -31,8 +31,7 @@ class PostgresReconcilerTest {
     @BeforeEach
     void setUp(TestPostgres postgres) throws Exception {
         real = new RealProvisioning(postgres);
-        reconciler = new PostgresReconciler(postgres.adminDataSource(), postgres.dataSource(real.controlDatabase),
-                real.prefix);
+        reconciler = real.reconciler();
     }
 
     @AfterEach

@@ -62,6 +62,11 @@ final class RealProvisioning implements AutoCloseable {
                 .databasePrefix(prefix);
     }
 
+    /** A reconciler over this instance's control plane and prefix. */
+    PostgresReconciler reconciler() {
+        return new PostgresReconciler(postgres.adminDataSource(), postgres.dataSource(controlDatabase), prefix);
+    }
+
     /** The tenant's credentials, read back the way an operator would: decrypted from the control plane. */
     ConnectionDetails storedDetails(UUID tenantId) throws Exception {
         String sealed = store.findDatabase(tenantId).orElseThrow().connectionStringEncrypted();

@@ -97,8 +97,7 @@ class TenantLifecycleTest {
         assertThat(shortLease.beginDeletion(tenant.id())).map(Tenant::status).contains(TenantStatus.DELETING);
         Thread.sleep(1_100);
 
-        ReconcileReport report = new PostgresReconciler(real.postgres.adminDataSource(),
-                real.postgres.dataSource(real.controlDatabase), real.prefix).reconcile(false);
+        ReconcileReport report = real.reconciler().reconcile(false);
 
         assertThat(report.deletionsFinished()).containsExactly(tenant.id());
         assertThat(real.databasesWithPrefix()).isEmpty();

@@ -2,7 +2,6 @@ package io.tenantdb.provisioning.example;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.Optional;
 
 /**

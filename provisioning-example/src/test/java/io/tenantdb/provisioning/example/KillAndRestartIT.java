@@ -85,7 +85,7 @@ class KillAndRestartIT {
                         .isEqualTo(activeDatabases);
                 assertThat(strings(admin, "SELECT id::text FROM control_plane.tenants WHERE status = 'active'"))
                         .containsAll(answered201);
-                assertThat(strings(admin, "SELECT status FROM control_plane.tenants")).containsOnly("active");
+                assertThat(strings(admin, "SELECT status FROM control_plane.tenants")).isSubsetOf("active");
                 System.out.println("kill-and-restart: " + killed + " SIGKILLs with " + IN_FLIGHT
                         + " requests in flight each; " + answered201.size() + " answered 201; "
                         + activeDatabases.size() + " active tenants after reconciling; 0 orphans");

@@ -54,7 +54,7 @@ class BearerTokenFilterTest {
     void theRefusalIsAProblemWithABearerChallenge() throws Exception {
         ApiResponse refusal = BearerTokenFilter.unauthorized();
 
-        TenantHandlerTest.assertProblem(refusal, 401, "unauthorized", "Unauthorized");
+        HandlerAssertions.assertProblem(refusal, 401, "unauthorized", "Unauthorized");
         assertThat(refusal.header("WWW-Authenticate")).isEqualTo("Bearer realm=\"tenantdb\"");
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
-import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
@@ -24,15 +23,18 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.assertProblem;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.body;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.errors;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.fieldNames;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -644,10 +646,6 @@ class TenantHandlerTest {
         return handler.handle(new ApiRequest("GET", "/api/v1", path, null, -1, InputStream.nullInputStream()));
     }
 
-    private static InputStream body(String json) {
-        return new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8));
-    }
-
     private static byte[] concat(String head, byte[] middle, String tail) {
         byte[] a = head.getBytes(StandardCharsets.UTF_8);
         byte[] c = tail.getBytes(StandardCharsets.UTF_8);
@@ -656,36 +654,6 @@ class TenantHandlerTest {
         System.arraycopy(middle, 0, all, a.length, middle.length);
         System.arraycopy(c, 0, all, a.length + middle.length, c.length);
         return all;
-    }
-
-    private static JsonNode json(ApiResponse response) throws IOException {
-        return JSON.readTree(response.body());
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    private static List<org.assertj.core.groups.Tuple> errors(ApiResponse response) throws IOException {
-        assertProblem(response, 422, "validation-failed", "Invalid request");
-        List<org.assertj.core.groups.Tuple> errors = new ArrayList<>();
-        for (JsonNode error : json(response).get("errors")) {
-            assertThat(fieldNames(error)).containsExactly("field", "message");
-            errors.add(tuple(error.get("field").textValue(), error.get("message").textValue()));
-        }
-        return errors;
-    }
-
-    static void assertProblem(ApiResponse response, int status, String slug, String title) throws IOException {
-        assertThat(response.status()).isEqualTo(status);
-        assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
-        JsonNode body = json(response);
-        assertThat(body.get("type").textValue()).isEqualTo("https://tenantdb.io/problems/" + slug);
-        assertThat(body.get("title").textValue()).isEqualTo(title);
-        assertThat(body.get("status").intValue()).isEqualTo(status);
-        assertThat(body.get("detail").textValue()).isNotBlank();
     }
 
     private void assertNoLeak(ApiResponse response, String... fragments) {

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import static io.tenantdb.provisioning.servlet.TenantHandlerTest.assertProblem;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.assertProblem;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.body;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.errors;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.fieldNames;
+import static io.tenantdb.provisioning.servlet.HandlerAssertions.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -408,32 +411,10 @@ class TenantLifecycleHandlerTest {
                 contentType, -1, body));
     }
 
-    private static InputStream body(String text) {
-        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static JsonNode json(ApiResponse response) throws IOException {
-        return JSON.readTree(response.body());
-    }
-
     private static List<String> ids(JsonNode page) {
         List<String> ids = new ArrayList<>();
         page.get("tenants").forEach(tenant -> ids.add(tenant.get("tenant_id").textValue()));
         return ids;
     }
 
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
-    }
-
-    private static List<org.assertj.core.groups.Tuple> errors(ApiResponse response) throws IOException {
-        assertProblem(response, 422, "validation-failed", "Invalid request");
-        List<org.assertj.core.groups.Tuple> errors = new ArrayList<>();
-        for (JsonNode error : json(response).get("errors")) {
-            errors.add(tuple(error.get("field").textValue(), error.get("message").textValue()));
-        }
-        return errors;
-    }
 }
