@@ -41,6 +41,7 @@ class HttpApiTest {
 
     private static final String PROBLEM_JSON = "application/problem+json";
 
+    private static InProcessExample example;
     private static TestPostgres postgres;
     private static String controlDatabase;
     private static Set<String> tenantDatabasesBefore;
@@ -50,21 +51,18 @@ class HttpApiTest {
 
     @BeforeAll
     static void startApplication() throws Exception {
-        postgres = TestPostgres.get();
-        tenantDatabasesBefore = ExampleTesting.tenantDatabases(postgres);
-        controlDatabase = postgres.createDatabase("example_control_");
-        token = ExampleTesting.newToken();
-        app = ExampleApplication.start(Configuration.from(
-                ExampleTesting.environment(postgres, controlDatabase, ExampleTesting.newKey(), token)));
-        base = URI.create("http://localhost:" + app.port() + "/");
+        tenantDatabasesBefore = ExampleTesting.tenantDatabases(TestPostgres.get());
+        example = InProcessExample.start();
+        postgres = example.postgres();
+        controlDatabase = example.controlDatabase();
+        app = example.app();
+        token = example.token();
+        base = example.base();
     }
 
     @AfterAll
     static void stopApplicationAndDropWhatItCreated() throws Exception {
-        if (app != null) {
-            app.close();
-        }
-        ExampleTesting.dropAll(postgres, controlDatabase);
+        example.close();
         assertThat(ExampleTesting.tenantDatabases(postgres))
                 .as("every tenant database this class created was recorded in its control plane")
                 .isEqualTo(tenantDatabasesBefore);
