@@ -3,28 +3,48 @@ package io.tenantdb.provisioning.postgres;
 import io.tenantdb.provisioning.ConnectionDetails;
 
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
  * Opens fresh, unpooled JDBC connections as a tenant's own role, with bounded connect and socket timeouts so a
- * hung server fails the call instead of hanging it. Needs the PostgreSQL JDBC driver on the class path.
+ * hung server fails the call instead of hanging it. Uses the given PostgreSQL {@link Driver}, or else
+ * {@link DriverManager} (which, inside a servlet container, only finds drivers the web application has loaded).
  * Immutable and thread-safe.
  */
 public final class TenantConnector {
 
+    private final Optional<Driver> driver;
     private final int connectTimeoutSeconds;
     private final int socketTimeoutSeconds;
 
     /**
+     * A connector that finds the driver through {@link DriverManager}.
+     *
      * @param connectTimeout bound on establishing the connection, at least one second
      * @param socketTimeout  bound on waiting for any single reply, at least one second
      * @throws IllegalArgumentException when a timeout is under one second
      */
     public TenantConnector(Duration connectTimeout, Duration socketTimeout) {
+        this(Optional.empty(), connectTimeout, socketTimeout);
+    }
+
+    /**
+     * A connector that uses {@code driver} directly, e.g. {@code new org.postgresql.Driver()}.
+     *
+     * @throws IllegalArgumentException when a timeout is under one second
+     */
+    public TenantConnector(Driver driver, Duration connectTimeout, Duration socketTimeout) {
+        this(Optional.of(Objects.requireNonNull(driver, "driver")), connectTimeout, socketTimeout);
+    }
+
+    private TenantConnector(Optional<Driver> driver, Duration connectTimeout, Duration socketTimeout) {
+        this.driver = driver;
         this.connectTimeoutSeconds = seconds(connectTimeout, "connectTimeout");
         this.socketTimeoutSeconds = seconds(socketTimeout, "socketTimeout");
     }
@@ -47,7 +67,14 @@ public final class TenantConnector {
         properties.setProperty("loginTimeout", Integer.toString(connectTimeoutSeconds));
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "tenantdb-provisioning");
-        return DriverManager.getConnection(details.toJdbcUrl(), properties);
+        if (driver.isEmpty()) {
+            return DriverManager.getConnection(details.toJdbcUrl(), properties);
+        }
+        Connection connection = driver.get().connect(details.toJdbcUrl(), properties);
+        if (connection == null) {
+            throw new SQLException("the driver does not accept jdbc:postgresql URLs", "08001");
+        }
+        return connection;
     }
 
     private static int seconds(Duration timeout, String name) {

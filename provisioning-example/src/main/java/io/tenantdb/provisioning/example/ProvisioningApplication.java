@@ -72,8 +72,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         config.setPoolName("tenantdb-control-plane");
         config.setJdbcUrl(admin.jdbcUrl());
         // Loads and so registers the driver through this class's loader. In a WAR, DriverManager may hold only a
-        // container-level copy it will not hand to the web application ("No suitable driver"), and the core's
-        // TenantConnector goes through DriverManager too.
+        // container-level copy it will not hand to the web application ("No suitable driver").
         config.setDriverClassName("org.postgresql.Driver");
         config.setUsername(admin.user());
         admin.password().ifPresent(config::setPassword);
@@ -102,7 +101,8 @@ public final class ProvisioningApplication implements AutoCloseable {
             AesGcmCipherService cipher = new AesGcmCipherService(primaryKey, configuration.previousKeys());
             JdbcIdempotencyStore idempotencyKeys = new JdbcIdempotencyStore(pool, timeouts.lease(),
                     configuration.idempotencyRetention());
-            TenantConnector tenantConnector = new TenantConnector(timeouts.connect(),
+            // The driver instance itself, so tenant connections work in a WAR whatever DriverManager sees.
+            TenantConnector tenantConnector = new TenantConnector(new org.postgresql.Driver(), timeouts.connect(),
                     timeouts.statement().plusSeconds(5));
             TenantProvisioner provisioner = TenantProvisioner.builder()
                     .databaseCreator(PostgresDatabaseCreator.builder(pool).tenantEndpoint(tenantHost, tenantPort).build())

@@ -1,0 +1,82 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Driver;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TenantConnectorTest {
+
+    private static final ConnectionDetails TENANT = new ConnectionDetails("db.internal", 6432, "car_x", "car_x", "pw");
+
+    @Test
+    void aGivenDriverGetsTheTenantsUrlCredentialsAndTimeouts() {
+        AtomicReference<String> url = new AtomicReference<>();
+        AtomicReference<Properties> properties = new AtomicReference<>();
+        Driver refusing = new RecordingDriver(url, properties);
+
+        assertThatThrownBy(() -> new TenantConnector(refusing, Duration.ofSeconds(3), Duration.ofSeconds(7))
+                .open(TENANT))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+
+        assertThat(url).hasValue("jdbc:postgresql://db.internal:6432/car_x");
+        assertThat(properties.get()).containsEntry("user", "car_x").containsEntry("password", "pw")
+                .containsEntry("connectTimeout", "3").containsEntry("socketTimeout", "7");
+    }
+
+    @Test
+    void timeoutsUnderOneSecondAreRefused() {
+        assertThatThrownBy(() -> new TenantConnector(Duration.ofMillis(500), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("connectTimeout");
+    }
+
+    /** Records what it was asked and, like a driver for another scheme, returns null. */
+    private record RecordingDriver(AtomicReference<String> url, AtomicReference<Properties> properties)
+            implements Driver {
+        @Override
+        public java.sql.Connection connect(String jdbcUrl, Properties info) {
+            url.set(jdbcUrl);
+            properties.set(info);
+            return null;
+        }
+
+        @Override
+        public boolean acceptsURL(String jdbcUrl) {
+            return false;
+        }
+
+        @Override
+        public DriverPropertyInfo[] getPropertyInfo(String jdbcUrl, Properties info) {
+            return new DriverPropertyInfo[0];
+        }
+
+        @Override
+        public int getMajorVersion() {
+            return 0;
+        }
+
+        @Override
+        public int getMinorVersion() {
+            return 0;
+        }
+
+        @Override
+        public boolean jdbcCompliant() {
+            return false;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+    }
+}
