@@ -16,21 +16,16 @@ import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.servlet.ProblemMapper.FieldError;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,11 +41,6 @@ import java.util.stream.Collectors;
  * come. Thread-safe: it holds only the provisioner, which is thread-safe, and immutable routes.
  */
 final class TenantHandler {
-
-    /** The largest request body accepted, in bytes. */
-    static final int MAX_BODY_BYTES = 16 * 1024;
-    /** How much of an oversized body is read and discarded before answering 413 on a reusable connection. */
-    static final int DRAIN_LIMIT_BYTES = 64 * 1024;
 
     /** The page size of {@code GET /tenants} when the request names none. */
     static final int DEFAULT_LIMIT = 20;
@@ -122,21 +112,21 @@ final class TenantHandler {
     }
 
     private ApiResponse create(ApiRequest request) throws IOException {
-        if (!isJsonUtf8(request.contentType())) {
+        if (!RequestBody.isJsonUtf8(request.contentType())) {
             return ProblemMapper.problem(ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "Send the body as Content-Type: application/json in UTF-8.");
         }
         // A declared length over the cap is refused before reading; a smaller or absent one is not trusted.
-        if (request.contentLength() > MAX_BODY_BYTES) {
+        if (request.contentLength() > RequestBody.MAX_BYTES) {
             return tooLarge(request.body(), request.contentLength());
         }
-        Optional<byte[]> bytes = readAtMost(request.body(), MAX_BODY_BYTES);
+        Optional<byte[]> bytes = RequestBody.readAtMost(request.body(), RequestBody.MAX_BYTES);
         if (bytes.isEmpty()) {
             return tooLarge(request.body(), -1);
         }
         JsonNode json;
         try {
-            json = Json.MAPPER.readTree(decodeUtf8(bytes.get()));
+            json = Json.MAPPER.readTree(RequestBody.strictUtf8(bytes.get()));
         } catch (CharacterCodingException e) {
             return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST, "The request body is not valid UTF-8.");
         } catch (JacksonException e) {
@@ -179,7 +169,7 @@ final class TenantHandler {
     }
 
     private ApiResponse list(ApiRequest request) {
-        Optional<Map<String, List<String>>> parameters = queryParameters(request.query());
+        Optional<Map<String, List<String>>> parameters = QueryString.parse(request.query());
         if (parameters.isEmpty()) {
             return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST,
                     "The query string is not valid percent-encoded UTF-8.");
@@ -308,59 +298,6 @@ final class TenantHandler {
         return values.stream().findFirst();
     }
 
-    /**
-     * Splits a query string ({@code application/x-www-form-urlencoded}: {@code &}-separated pairs, {@code +} for
-     * space) into names and their values in order; a name without {@code =} has the value "". Empty when a
-     * percent-escape is broken or the bytes are not UTF-8, which the JDK's {@code URLDecoder} would let pass.
-     */
-    static Optional<Map<String, List<String>>> queryParameters(String query) {
-        Map<String, List<String>> parameters = new LinkedHashMap<>();
-        if (query == null || query.isEmpty()) {
-            return Optional.of(parameters);
-        }
-        for (String pair : query.split("&", -1)) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int equals = pair.indexOf('=');
-            Optional<String> name = formDecode(equals < 0 ? pair : pair.substring(0, equals));
-            Optional<String> value = formDecode(equals < 0 ? "" : pair.substring(equals + 1));
-            if (name.isEmpty() || value.isEmpty()) {
-                return Optional.empty();
-            }
-            parameters.computeIfAbsent(name.get(), key -> new ArrayList<>()).add(value.get());
-        }
-        return Optional.of(parameters);
-    }
-
-    private static Optional<String> formDecode(String encoded) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(encoded.length());
-        for (int i = 0; i < encoded.length(); i++) {
-            char c = encoded.charAt(i);
-            if (c == '+') {
-                bytes.write(' ');
-            } else if (c == '%') {
-                int high = i + 2 < encoded.length() ? Character.digit(encoded.charAt(i + 1), 16) : -1;
-                int low = high < 0 ? -1 : Character.digit(encoded.charAt(i + 2), 16);
-                if (low < 0) {
-                    return Optional.empty();
-                }
-                bytes.write(high << 4 | low);
-                i += 2;
-            } else if (c < 0x80) {
-                bytes.write(c);
-            } else {
-                // A container hands over raw non-ASCII as ISO-8859-1 or UTF-8 depending on its settings.
-                return Optional.empty();
-            }
-        }
-        try {
-            return Optional.of(decodeUtf8(bytes.toByteArray()));
-        } catch (CharacterCodingException e) {
-            return Optional.empty();
-        }
-    }
-
     private static ApiResponse failure(String route, UUID tenantId, ErrorCode code) {
         ApiResponse response = ProblemMapper.of(code);
         if (response.status() >= 500) {
@@ -384,68 +321,14 @@ final class TenantHandler {
 
     /**
      * Refuses an oversized body. A modest excess is read and discarded first, so the client finishes sending and
-     * reads the 413 instead of a reset connection; past {@link #DRAIN_LIMIT_BYTES} the connection is closed.
+     * reads the 413 instead of a reset connection; past {@link RequestBody#DRAIN_LIMIT_BYTES} the connection is
+     * closed.
      */
     private static ApiResponse tooLarge(InputStream body, long declaredLength) throws IOException {
-        boolean drained = declaredLength <= DRAIN_LIMIT_BYTES && drainAtMost(body, DRAIN_LIMIT_BYTES);
+        boolean drained = declaredLength <= RequestBody.DRAIN_LIMIT_BYTES && RequestBody.drainAtMost(body);
         ApiResponse problem = ProblemMapper.problem(ProblemType.PAYLOAD_TOO_LARGE,
-                "The request body exceeds " + MAX_BODY_BYTES + " bytes.");
+                "The request body exceeds " + RequestBody.MAX_BYTES + " bytes.");
         return drained ? problem : problem.withHeader("Connection", "close");
-    }
-
-    /** Discards the rest of the body if it ends within {@code limit} bytes; true when it did. */
-    private static boolean drainAtMost(InputStream body, int limit) throws IOException {
-        return body.readNBytes(limit + 1).length <= limit;
-    }
-
-    /**
-     * Reads the whole stream if it holds at most {@code max} bytes; stops reading at {@code max + 1} bytes and
-     * returns empty, so a client that lies about (or omits) its length cannot make us buffer more.
-     */
-    static Optional<byte[]> readAtMost(InputStream in, int max) throws IOException {
-        byte[] buffer = in.readNBytes(max + 1);
-        return buffer.length > max ? Optional.empty() : Optional.of(buffer);
-    }
-
-    private static String decodeUtf8(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes))
-                .toString();
-    }
-
-    /**
-     * True for {@code application/json} with no charset or a UTF-8 one (RFC 8259 allows nothing else); other
-     * parameters are ignored.
-     */
-    static boolean isJsonUtf8(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String[] parts = contentType.split(";", -1);
-        if (!parts[0].strip().toLowerCase(Locale.ROOT).equals("application/json")) {
-            return false;
-        }
-        for (int i = 1; i < parts.length; i++) {
-            String parameter = parts[i].strip();
-            if (parameter.isEmpty()) {
-                continue;
-            }
-            int equals = parameter.indexOf('=');
-            if (equals < 0) {
-                return false;
-            }
-            String key = parameter.substring(0, equals).strip();
-            String value = parameter.substring(equals + 1).strip();
-            if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-                value = value.substring(1, value.length() - 1);
-            }
-            if (key.equalsIgnoreCase("charset") && !value.equalsIgnoreCase("utf-8")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** One operation of a route: {@code tenantId} is the path's id segment, or null on a route without one. */

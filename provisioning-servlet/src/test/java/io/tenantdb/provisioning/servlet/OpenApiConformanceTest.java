@@ -185,7 +185,7 @@ class OpenApiConformanceTest {
             return post(ACME).header("Idempotency-Key", "key-1");
         });
         s.put("POST /api/v1/tenants 413 payload-too-large", w -> {
-            byte[] big = " ".repeat(TenantHandler.MAX_BODY_BYTES + 1).getBytes(StandardCharsets.UTF_8);
+            byte[] big = " ".repeat(RequestBody.MAX_BYTES + 1).getBytes(StandardCharsets.UTF_8);
             // Chunked, so the handler reads the whole body before refusing it: refused unread (a declared length
             // over the cap), the server closes with bytes in flight and the client may see a reset, not the 413.
             return authorized("POST", MOUNT + "/tenants").header("Content-Type", "application/json")

@@ -234,7 +234,7 @@ class TenantHandlerTest {
     @Test
     void aBodyOfExactly16KiBIsAccepted() throws Exception {
         String json = "{\"name\":\"Acme\",\"environment\":\"production\"}";
-        byte[] padded = (json + " ".repeat(TenantHandler.MAX_BODY_BYTES - json.length()))
+        byte[] padded = (json + " ".repeat(RequestBody.MAX_BYTES - json.length()))
                 .getBytes(StandardCharsets.UTF_8);
         assertThat(padded).hasSize(16 * 1024);
 
@@ -254,14 +254,14 @@ class TenantHandlerTest {
         assertProblem(response, 413, "payload-too-large", "Request body too large");
         // The cap plus one byte to detect the excess, then a bounded drain that finds no end: the connection closes.
         assertThat(endless.served)
-                .isEqualTo(TenantHandler.MAX_BODY_BYTES + 1 + TenantHandler.DRAIN_LIMIT_BYTES + 1);
+                .isEqualTo(RequestBody.MAX_BYTES + 1 + RequestBody.DRAIN_LIMIT_BYTES + 1);
         assertThat(response.header("Connection")).isEqualTo("close");
         assertThat(fakes.store.tenants()).isEmpty();
     }
 
     @Test
     void aSlightlyOversizedBodyIsDrainedSoTheConnectionStaysUsable() throws Exception {
-        byte[] big = new byte[TenantHandler.MAX_BODY_BYTES * 2];
+        byte[] big = new byte[RequestBody.MAX_BYTES * 2];
         java.util.Arrays.fill(big, (byte) ' ');
         ByteArrayInputStream body = new ByteArrayInputStream(big);
 
@@ -275,7 +275,7 @@ class TenantHandlerTest {
 
     @Test
     void aBodyOverTheCapWithoutContentLengthIs413() throws Exception {
-        byte[] big = new byte[TenantHandler.MAX_BODY_BYTES + 1];
+        byte[] big = new byte[RequestBody.MAX_BYTES + 1];
         java.util.Arrays.fill(big, (byte) ' ');
 
         ApiResponse response = handler.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json",
@@ -289,7 +289,7 @@ class TenantHandlerTest {
         CountingStream endless = new CountingStream();
 
         ApiResponse response = handler.handle(new ApiRequest("POST", "/api/v1", "/tenants", "application/json",
-                TenantHandler.DRAIN_LIMIT_BYTES + 1, endless));
+                RequestBody.DRAIN_LIMIT_BYTES + 1, endless));
 
         assertProblem(response, 413, "payload-too-large", "Request body too large");
         assertThat(endless.served).isZero();

@@ -173,7 +173,7 @@ class TenantServletJettyTest {
 
     @Test
     void aChunkedBodyOverTheCapIs413() throws Exception {
-        byte[] big = new byte[TenantHandler.MAX_BODY_BYTES * 4];
+        byte[] big = new byte[RequestBody.MAX_BYTES * 4];
         java.util.Arrays.fill(big, (byte) ' ');
         // ofInputStream has no known length, so the client sends it chunked, without Content-Length.
         HttpResponse<String> response = send(authorized(HttpRequest.newBuilder(base.resolve("/api/v1/tenants"))
@@ -185,7 +185,7 @@ class TenantServletJettyTest {
 
     @Test
     void aDeclaredLengthOverTheCapIs413() throws Exception {
-        byte[] big = new byte[TenantHandler.MAX_BODY_BYTES + 1];
+        byte[] big = new byte[RequestBody.MAX_BYTES + 1];
         java.util.Arrays.fill(big, (byte) ' ');
 
         assertProblem(send(authorized(post(BodyPublishers.ofByteArray(big)))), 413, "payload-too-large");
