@@ -128,22 +128,21 @@ public final class JdbcTenantStore implements TenantStore {
     public void activate(UUID tenantId, StoredDatabase database) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(database, "database");
+        // One statement inside a synchronous transaction: the tenant turns active only together with its secret,
+        // and only if it is still being provisioned (a reconciler may have rolled it back).
         inTransaction(connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?"
-                            + " WHERE tenant_id = ? AND database_name = ? AND role_name = ?")) {
-                update.setString(1, database.connectionStringEncrypted());
-                update.setString(2, database.keyId());
-                update.setObject(3, tenantId);
+            try (PreparedStatement update = connection.prepareStatement("WITH activated AS ("
+                    + "UPDATE control_plane.tenants SET status = 'active', updated_at = now(), step = NULL,"
+                    + " lease_owner = NULL, lease_expires_at = NULL"
+                    + " WHERE id = ? AND status = 'provisioning' RETURNING id)"
+                    + " UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?"
+                    + " WHERE tenant_id IN (SELECT id FROM activated) AND database_name = ? AND role_name = ?")) {
+                update.setObject(1, tenantId);
+                update.setString(2, database.connectionStringEncrypted());
+                update.setString(3, database.keyId());
                 update.setString(4, database.databaseName());
                 update.setString(5, database.roleName());
-                requireOneRow(update.executeUpdate());
-            }
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE control_plane.tenants SET status = 'active', updated_at = now(), step = NULL,"
-                            + " lease_owner = NULL, lease_expires_at = NULL"
-                            + " WHERE id = ? AND status = 'provisioning'")) {
-                update.setObject(1, tenantId);
+                // Zero rows: not provisioning any more, or another database recorded; the rollback undoes both.
                 requireOneRow(update.executeUpdate());
             }
             return null;

@@ -64,7 +64,6 @@ public final class TenantConnector {
         properties.setProperty("user", details.user());
         properties.setProperty("password", details.password());
         properties.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
-        properties.setProperty("loginTimeout", Integer.toString(connectTimeoutSeconds));
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "tenantdb-provisioning");
         if (driver.isEmpty()) {
