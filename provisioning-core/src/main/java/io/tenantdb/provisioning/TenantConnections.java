@@ -1,14 +1,15 @@
 package io.tenantdb.provisioning;
 
 import io.tenantdb.provisioning.internal.Failures;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredSecret;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -28,12 +29,12 @@ public final class TenantConnections {
     private static final Logger LOG = System.getLogger(TenantConnections.class.getName());
 
     private final TenantStore store;
-    private final CipherService cipher;
+    private final ConnectionStringSealer sealer;
 
     /** @throws NullPointerException when an argument is null */
     public TenantConnections(TenantStore store, CipherService cipher) {
         this.store = Objects.requireNonNull(store, "store");
-        this.cipher = Objects.requireNonNull(cipher, "cipher");
+        this.sealer = new ConnectionStringSealer(cipher);
     }
 
     /**
@@ -48,7 +49,7 @@ public final class TenantConnections {
         Objects.requireNonNull(tenantId, "tenantId");
         TenantStore.StoredDatabase database = Failures.call(() -> store.findDatabase(tenantId), "reading the control plane")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no active tenant database"));
-        return open(tenantId, database.connectionStringEncrypted());
+        return sealer.open(tenantId, database.connectionStringEncrypted());
     }
 
     /**
@@ -80,20 +81,18 @@ public final class TenantConnections {
             }
             for (StoredSecret secret : batch) {
                 after = secret.tenantId();
+                SealedValue sealed;
                 try {
-                    byte[] plaintext = cipher.decrypt(secret.value(), ProvisioningSaga.associatedData(secret.tenantId()));
-                    CipherService.SealedValue sealed = cipher.encrypt(plaintext,
-                            ProvisioningSaga.associatedData(secret.tenantId()));
-                    if (Failures.call(() -> store.replaceSecret(secret.tenantId(), secret.value(), sealed),
-                            "storing a re-encrypted secret")) {
-                        reencrypted++;
-                    } else {
-                        skipped++;
-                    }
-                } catch (java.security.GeneralSecurityException e) {
+                    sealed = sealer.seal(secret.tenantId(), sealer.open(secret.tenantId(), secret.value()));
+                } catch (ProvisioningException | GeneralSecurityException undecryptable) {
                     failed++;
-                    LOG.log(Level.ERROR, "tenant {0}: stored secret does not decrypt with any configured key",
-                            secret.tenantId());
+                    continue;
+                }
+                if (Failures.call(() -> store.replaceSecret(secret.tenantId(), secret.value(), sealed),
+                        "storing a re-encrypted secret")) {
+                    reencrypted++;
+                } else {
+                    skipped++;
                 }
             }
         }
@@ -101,16 +100,6 @@ public final class TenantConnections {
         LOG.log(Level.INFO, "rekey: {0} re-encrypted, {1} changed meanwhile, {2} undecryptable",
                 reencrypted, skipped, failed);
         return report;
-    }
-
-    private ConnectionDetails open(UUID tenantId, String sealed) {
-        try {
-            byte[] uri = cipher.decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
-            return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
-        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
-            LOG.log(Level.ERROR, "tenant {0}: stored connection string does not decrypt", tenantId);
-            throw new ProvisioningException(ErrorCode.CRYPTO_FAILED, "the stored connection string does not decrypt");
-        }
     }
 
     /**

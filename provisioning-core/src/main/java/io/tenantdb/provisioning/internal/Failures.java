@@ -19,12 +19,17 @@ public final class Failures {
      * else {@link ErrorCode#STORE_FAILED}, with the message "{@code what} failed" and the original as cause.
      */
     public static <T> T call(Action<T> action, String what) {
+        return call(action, what, ErrorCode.STORE_FAILED);
+    }
+
+    /** As {@link #call(Action, String)}, with {@code otherwise} for failures other than an unreachable server. */
+    public static <T> T call(Action<T> action, String what, ErrorCode otherwise) {
         try {
             return action.run();
         } catch (ProvisioningException e) {
             throw e;
         } catch (Exception e) {
-            ErrorCode code = SqlFailures.isUnavailable(e) ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.STORE_FAILED;
+            ErrorCode code = SqlFailures.isUnavailable(e) ? ErrorCode.DATABASE_UNAVAILABLE : otherwise;
             LOG.log(Level.WARNING, "{0} failed: {1}", what, SqlFailures.describe(e));
             throw new ProvisioningException(code, what + " failed", e);
         }

@@ -46,7 +46,8 @@ public final class IdempotentProvisioner implements TenantProvisioner {
     public Tenant provision(TenantRequest request, String idempotencyKey) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-        Claim claim = call(() -> keys.claim(idempotencyKey, hash(request)));
+        Claim claim = Failures.call(() -> keys.claim(idempotencyKey, hash(request)), "recording the Idempotency-Key",
+                ErrorCode.RESERVE_FAILED);
         switch (claim.outcome()) {
             case MISMATCH:
                 throw new ProvisioningException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -113,20 +114,5 @@ public final class IdempotentProvisioner implements TenantProvisioner {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
-    }
-
-    private static Claim call(KeyAction action) {
-        try {
-            return action.run();
-        } catch (Exception e) {
-            ErrorCode code = SqlFailures.isUnavailable(e) ? ErrorCode.DATABASE_UNAVAILABLE : ErrorCode.RESERVE_FAILED;
-            LOG.log(Level.WARNING, "claiming an idempotency key failed: {0}", SqlFailures.describe(e));
-            throw new ProvisioningException(code, "recording the Idempotency-Key failed", e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface KeyAction {
-        Claim run() throws Exception;
     }
 }

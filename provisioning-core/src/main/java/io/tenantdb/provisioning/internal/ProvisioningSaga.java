@@ -22,7 +22,6 @@ import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -44,7 +43,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     private final DatabaseCreator creator;
     private final ConnectionVerifier verifier;
     private final Optional<DatabaseInitializer> initializer;
-    private final CipherService cipher;
+    private final ConnectionStringSealer sealer;
     private final TenantStore store;
     private final Optional<ProvisioningListener> listener;
     private final String databasePrefix;
@@ -57,7 +56,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         this.creator = creator;
         this.verifier = verifier;
         this.initializer = initializer;
-        this.cipher = cipher;
+        this.sealer = new ConnectionStringSealer(cipher);
         this.store = store;
         this.listener = listener;
         this.databasePrefix = databasePrefix;
@@ -99,7 +98,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
                     return null;
                 });
             }
-            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, () -> seal(id, details));
+            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, () -> sealer.seal(id, details));
             step(ProvisioningStep.STORE, id, () -> {
                 store.activate(id, new StoredDatabase(databaseName, databaseName, sealed.value(), sealed.keyId()));
                 return null;
@@ -175,14 +174,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         StoredDatabase stored = Failures.call(() -> store.findDatabase(tenantId), "reading the stored secret")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE, "no stored secret"));
-        ConnectionDetails previous = unseal(tenantId, stored.connectionStringEncrypted());
+        ConnectionDetails previous = sealer.open(tenantId, stored.connectionStringEncrypted());
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));
             ConnectionDetails next = stepOnExisting(ProvisioningStep.CREATE, tenantId,
                     () -> creator.rotatePassword(stored.databaseName(), stored.roleName()));
             stepOnExisting(ProvisioningStep.VERIFY, tenantId, () -> verifier.verify(next));
-            SealedValue sealed = stepOnExisting(ProvisioningStep.ENCRYPT, tenantId, () -> seal(tenantId, next));
+            SealedValue sealed = stepOnExisting(ProvisioningStep.ENCRYPT, tenantId, () -> sealer.seal(tenantId, next));
             boolean replaced = stepOnExisting(ProvisioningStep.STORE, tenantId,
                     () -> store.replaceSecret(tenantId, stored.connectionStringEncrypted(), sealed));
             if (!replaced) {
@@ -197,26 +196,6 @@ public final class ProvisioningSaga implements TenantProvisioner {
         LOG.log(Level.INFO, "tenant {0} credentials rotated in {1} ms", tenantId, elapsedMillis(started));
         publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null);
         return tenant;
-    }
-
-    /** The associated data binding a sealed connection string to its tenant: the canonical lower-case id. */
-    public static byte[] associatedData(UUID tenantId) {
-        return tenantId.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private SealedValue seal(UUID tenantId, ConnectionDetails details) throws Exception {
-        return cipher.encrypt(details.toUri().getBytes(StandardCharsets.UTF_8), associatedData(tenantId));
-    }
-
-    private ConnectionDetails unseal(UUID tenantId, String sealed) {
-        try {
-            byte[] uri = cipher.decrypt(sealed, associatedData(tenantId));
-            return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            LOG.log(Level.ERROR, "tenant {0}: stored connection string does not decrypt: {1}", tenantId,
-                    SqlFailures.describe(e));
-            throw new ProvisioningException(ErrorCode.CRYPTO_FAILED, "the stored connection string does not decrypt");
-        }
     }
 
     /** A provisioning step: renews the tenant's provisioning lease first when the step may take long. */

@@ -99,18 +99,18 @@ class ProvisioningSagaTest {
         ConnectionDetails details = handedOut.get(0);
 
         byte[] plaintext = fakes.cipher.decrypt(stored.connectionStringEncrypted(),
-                ProvisioningSaga.associatedData(tenant.id()));
+                ConnectionStringSealer.associatedData(tenant.id()));
         assertThat(new String(plaintext, StandardCharsets.UTF_8)).isEqualTo(details.toUri());
         assertThat(stored.connectionStringEncrypted()).doesNotContain(details.password());
         assertThatThrownBy(() -> fakes.cipher.decrypt(stored.connectionStringEncrypted(),
-                ProvisioningSaga.associatedData(UUID.randomUUID())))
+                ConnectionStringSealer.associatedData(UUID.randomUUID())))
                 .isInstanceOf(java.security.GeneralSecurityException.class);
     }
 
     @Test
     void associatedDataIsTheCanonicalLowerCaseTenantId() {
         UUID id = UUID.fromString("0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9");
-        assertThat(new String(ProvisioningSaga.associatedData(id), StandardCharsets.UTF_8))
+        assertThat(new String(ConnectionStringSealer.associatedData(id), StandardCharsets.UTF_8))
                 .isEqualTo("0a1b2c3d-4e5f-4061-8293-a4b5c6d7e8f9");
     }
 

@@ -3,7 +3,7 @@ package io.tenantdb.provisioning.postgres;
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +133,7 @@ class CrashRecoveryTest {
             // Active means usable: the stored secret decrypts (with the child's key) and connects.
             String sealed = real.store.findDatabase(tenantId).orElseThrow().connectionStringEncrypted();
             byte[] uri = new AesGcmCipherService(EncryptionKey.of(childKey))
-                    .decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
+                    .decrypt(sealed, ConnectionStringSealer.associatedData(tenantId));
             ConnectionDetails details = ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
             assertThat(real.verifier.verify(details)).startsWith("PostgreSQL");
             ids.add(tenantId);

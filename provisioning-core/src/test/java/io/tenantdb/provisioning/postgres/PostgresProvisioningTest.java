@@ -11,7 +11,7 @@ import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.TenantStore;
@@ -140,7 +140,7 @@ class PostgresProvisioningTest {
                 tenant.id().toString()).get(0);
         assertThat(sealed).doesNotContain(details.password()).doesNotContain("postgresql://")
                 .doesNotContain(tenant.databaseName());
-        assertThatThrownBy(() -> real.cipher.decrypt(sealed, ProvisioningSaga.associatedData(UUID.randomUUID())))
+        assertThatThrownBy(() -> real.cipher.decrypt(sealed, ConnectionStringSealer.associatedData(UUID.randomUUID())))
                 .isInstanceOf(GeneralSecurityException.class);
         assertThat(details.database()).isEqualTo(tenant.databaseName());
         assertThat(details.host()).isEqualTo(postgres.host());

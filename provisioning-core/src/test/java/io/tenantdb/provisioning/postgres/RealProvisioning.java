@@ -4,7 +4,7 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import javax.sql.DataSource;
@@ -70,7 +70,7 @@ final class RealProvisioning implements AutoCloseable {
     /** The tenant's credentials, read back the way an operator would: decrypted from the control plane. */
     ConnectionDetails storedDetails(UUID tenantId) throws Exception {
         String sealed = store.findDatabase(tenantId).orElseThrow().connectionStringEncrypted();
-        byte[] uri = cipher.decrypt(sealed, ProvisioningSaga.associatedData(tenantId));
+        byte[] uri = cipher.decrypt(sealed, ConnectionStringSealer.associatedData(tenantId));
         return ConnectionDetails.fromUri(new String(uri, StandardCharsets.UTF_8));
     }
 

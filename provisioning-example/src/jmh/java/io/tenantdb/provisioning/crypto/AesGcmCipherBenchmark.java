@@ -1,6 +1,6 @@
 package io.tenantdb.provisioning.crypto;
 
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,7 +38,7 @@ public class AesGcmCipherBenchmark {
         // The shape of a real connection string: a 43-character password and a 40-character role and database.
         plaintext = ("postgresql://" + database + ":AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdE@db.example.com:5432/"
                 + database).getBytes(StandardCharsets.UTF_8);
-        associatedData = ProvisioningSaga.associatedData(tenant);
+        associatedData = ConnectionStringSealer.associatedData(tenant);
         sealed = cipher.encrypt(plaintext, associatedData).value();
     }
 

@@ -3,7 +3,7 @@ package io.tenantdb.provisioning.example;
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,7 +120,7 @@ class ExampleJarIT {
             }
         }
         ConnectionDetails details = ConnectionDetails.fromUri(new String(new AesGcmCipherService(key)
-                .decrypt(sealed, ProvisioningSaga.associatedData(tenantId)), StandardCharsets.UTF_8));
+                .decrypt(sealed, ConnectionStringSealer.associatedData(tenantId)), StandardCharsets.UTF_8));
         try (Connection tenant = TenantConnector.withDefaults().open(details)) {
             assertThat(tenant.isValid(5)).isTrue();
         }

@@ -1,7 +1,7 @@
 package io.tenantdb.provisioning.example;
 
 import io.tenantdb.provisioning.ConnectionDetails;
-import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -103,7 +103,7 @@ class HttpApiTest {
         }
         assertThat(sealed).doesNotContain("postgresql://");
 
-        byte[] plaintext = app.application().cipher().decrypt(sealed, ProvisioningSaga.associatedData(id));
+        byte[] plaintext = app.application().cipher().decrypt(sealed, ConnectionStringSealer.associatedData(id));
         ConnectionDetails details = ConnectionDetails.fromUri(new String(plaintext, StandardCharsets.UTF_8));
 
         assertThat(details.database()).isEqualTo("car_" + id.toString().replace('-', '_'));
@@ -117,7 +117,7 @@ class HttpApiTest {
             assertThat(rs.getString(2)).isEqualTo(details.database());
         }
         assertThatThrownBy(() -> app.application().cipher().decrypt(sealed,
-                ProvisioningSaga.associatedData(UUID.randomUUID())))
+                ConnectionStringSealer.associatedData(UUID.randomUUID())))
                 .as("a sealed value moved to another tenant fails").isInstanceOf(java.security.GeneralSecurityException.class);
     }
 
@@ -363,7 +363,7 @@ class HttpApiTest {
             try (ResultSet rs = select.executeQuery()) {
                 assertThat(rs.next()).isTrue();
                 return ConnectionDetails.fromUri(new String(app.application().cipher().decrypt(rs.getString(1),
-                        ProvisioningSaga.associatedData(id)), StandardCharsets.UTF_8));
+                        ConnectionStringSealer.associatedData(id)), StandardCharsets.UTF_8));
             }
         }
     }
