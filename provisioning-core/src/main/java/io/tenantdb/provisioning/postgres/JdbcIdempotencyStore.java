@@ -67,12 +67,12 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     @Override
     public void complete(String key, UUID tenantId) throws SQLException {
         update("UPDATE control_plane.idempotency_keys SET tenant_id = ?, completed_at = now()"
-                + " WHERE idempotency_key = ?", tenantId, key);
+                + " WHERE idempotency_key = ?", Objects.requireNonNull(tenantId, "tenantId"), key);
     }
 
     @Override
     public void release(String key) throws SQLException {
-        update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND tenant_id IS NULL", null, key);
+        update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND tenant_id IS NULL", key);
     }
 
     /**
@@ -133,15 +133,13 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private void update(String sql, UUID tenantId, String key) throws SQLException {
+    private void update(String sql, Object... parameters) throws SQLException {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement(sql)) {
             connection.setAutoCommit(true);
-            int index = 1;
-            if (tenantId != null) {
-                update.setObject(index++, tenantId);
+            for (int i = 0; i < parameters.length; i++) {
+                update.setObject(i + 1, Objects.requireNonNull(parameters[i], "parameter"));
             }
-            update.setString(index, key);
             update.executeUpdate();
         }
     }
