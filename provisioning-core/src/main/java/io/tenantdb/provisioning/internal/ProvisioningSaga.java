@@ -88,7 +88,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
         try {
-            undos.push(new Undo("drop", () -> creator.drop(databaseName, databaseName)));
+            undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
             ConnectionDetails details = step(ProvisioningStep.CREATE, id,
                     () -> creator.create(id, databaseName, databaseName));
             step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
@@ -150,7 +150,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         // Deletion only moves forward: each step is idempotent, and a reconciler finishes what a crash interrupts.
         Failures.call(() -> {
-            creator.drop(tenant.databaseName(), tenant.databaseName());
+            creator.drop(tenantId, tenant.databaseName(), tenant.databaseName());
             return null;
         }, "dropping the tenant database");
         Failures.call(() -> {

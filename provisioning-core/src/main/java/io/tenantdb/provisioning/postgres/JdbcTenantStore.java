@@ -15,19 +15,31 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
  * The control plane in PostgreSQL schema {@code control_plane} (tables {@code tenants} and
  * {@code tenant_databases}), reached through the host's {@link DataSource}, ideally a pool. Call
- * {@link #migrate()} once at start. Immutable and thread-safe.
+ * {@link #migrate()} once at start.
+ *
+ * <p>Each store is one instance of its control plane: while it holds provisioning or deletion leases it keeps one
+ * connection of its own with a session-level advisory lock, its liveness signal. PostgreSQL releases that lock when
+ * the process dies, and a reconciler then reclaims the instance's leases at once rather than at their expiry. The
+ * connection is taken on the first lease; {@link #close()} releases it, after in-flight work has drained. The
+ * control-plane connections must therefore keep their sessions (a direct connection or a session-mode pooler).
+ * Thread-safe.
  */
-public final class JdbcTenantStore implements TenantStore {
+public final class JdbcTenantStore implements TenantStore, AutoCloseable {
 
     private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
             + " d.database_name FROM control_plane.tenants t"
@@ -37,8 +49,11 @@ public final class JdbcTenantStore implements TenantStore {
     public static final Duration DEFAULT_LEASE = Duration.ofMinutes(2);
 
     private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final long leaseMillis;
     private final String owner;
+    private final InstanceLiveness liveness;
+    private volatile UUID controlPlaneId;
 
     /**
      * A store whose provisioning leases last {@link #DEFAULT_LEASE}, owned by this JVM.
@@ -58,12 +73,14 @@ public final class JdbcTenantStore implements TenantStore {
      */
     public JdbcTenantStore(DataSource dataSource, Duration lease, String owner) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.jdbc = new Jdbc(dataSource);
         Objects.requireNonNull(lease, "lease");
         if (lease.toMillis() < 1000) {
             throw new IllegalArgumentException("lease must be at least one second");
         }
         this.leaseMillis = lease.toMillis();
         this.owner = Objects.requireNonNull(owner, "owner");
+        this.liveness = new InstanceLiveness(dataSource);
     }
 
     /** Names this JVM as a lease owner: process id, OS and a random suffix. */
@@ -85,14 +102,31 @@ public final class JdbcTenantStore implements TenantStore {
         }
     }
 
+    /**
+     * The id this control plane was given when its schema was created; every database and role it makes carries it
+     * (see {@link OwnershipMark}). Read once, after {@link #migrate()}.
+     *
+     * @throws SQLException when the control plane cannot be read or its schema is not yet created
+     */
+    public UUID controlPlaneId() throws SQLException {
+        UUID known = controlPlaneId;
+        if (known == null) {
+            known = jdbc.query("SELECT id FROM control_plane.identity", rs -> rs.getObject(1, UUID.class))
+                    .stream().findFirst()
+                    .orElseThrow(() -> new SQLException("control plane has no identity row", "XX000"));
+            controlPlaneId = known;
+        }
+        return known;
+    }
+
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
         Timestamp now = Timestamp.from(tenant.createdAt());
         // Both rows in one statement and one round trip; nothing is written when the name is taken.
         int inserted = relaxedUpdate("WITH reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
-                + " status, created_at, updated_at, step, lease_owner, lease_expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, now() + ? * interval '1 millisecond')"
+                + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
                 + " ON CONFLICT DO NOTHING RETURNING id)"
                 + " INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
                 + " SELECT id, ?, ?, ? FROM reserved", insert -> {
@@ -103,10 +137,11 @@ public final class JdbcTenantStore implements TenantStore {
                     insert.setTimestamp(5, now);
                     insert.setTimestamp(6, now);
                     insert.setString(7, owner);
-                    insert.setLong(8, leaseMillis);
-                    insert.setString(9, tenant.databaseName());
+                    insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
+                    insert.setLong(9, leaseMillis);
                     insert.setString(10, tenant.databaseName());
-                    insert.setTimestamp(11, now);
+                    insert.setString(11, tenant.databaseName());
+                    insert.setTimestamp(12, now);
                 });
         return inserted == 1;
     }
@@ -133,7 +168,7 @@ public final class JdbcTenantStore implements TenantStore {
         inTransaction(connection -> {
             try (PreparedStatement update = connection.prepareStatement("WITH activated AS ("
                     + "UPDATE control_plane.tenants SET status = 'active', updated_at = now(), step = NULL,"
-                    + " lease_owner = NULL, lease_expires_at = NULL"
+                    + " lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL"
                     + " WHERE id = ? AND status = 'provisioning' RETURNING id)"
                     + " UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?"
                     + " WHERE tenant_id IN (SELECT id FROM activated) AND database_name = ? AND role_name = ?")) {
@@ -236,12 +271,13 @@ public final class JdbcTenantStore implements TenantStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
                      + " SET status = 'deleting', updated_at = now(), step = 'delete', lease_owner = ?,"
-                     + " lease_expires_at = now() + ? * interval '1 millisecond'"
+                     + " lease_lock = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
                      + " WHERE id = ? AND status IN ('active', 'failed', 'deleting')")) {
             connection.setAutoCommit(true);
             update.setString(1, owner);
-            update.setLong(2, leaseMillis);
-            update.setObject(3, tenantId);
+            update.setObject(2, liveness.key().orElse(null), Types.BIGINT);
+            update.setLong(3, leaseMillis);
+            update.setObject(4, tenantId);
             update.executeUpdate();
         }
         return find(tenantId);
@@ -257,7 +293,7 @@ public final class JdbcTenantStore implements TenantStore {
                 wipe.executeUpdate();
             }
             try (PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
-                    + " SET status = 'deleted', updated_at = now(), step = NULL, lease_owner = NULL,"
+                    + " SET status = 'deleted', updated_at = now(), step = NULL, lease_owner = NULL, lease_lock = NULL,"
                     + " lease_expires_at = NULL WHERE id = ? AND status IN ('deleting', 'deleted')")) {
                 update.setObject(1, tenantId);
                 requireOneRow(update.executeUpdate());
@@ -302,6 +338,118 @@ public final class JdbcTenantStore implements TenantStore {
             }
             return secrets;
         }
+    }
+
+    /** Releases this instance's liveness signal; its leases still held become reclaimable at once. */
+    @Override
+    public void close() {
+        liveness.close();
+    }
+
+    // The lease's owner is gone: its lease expired, or the advisory lock its liveness session held is free.
+    private static final String ABANDONED = """
+            (t.lease_expires_at < now() OR t.lease_lock IS NOT NULL AND NOT EXISTS (
+                SELECT FROM pg_locks l
+                 WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND l.classid::bigint = t.lease_lock >> 32 AND l.objid::bigint = t.lease_lock & 4294967295))
+            """;
+
+    /**
+     * Tenants in {@code status} (provisioning or deleting) whose lease's owner is gone, with their database names.
+     */
+    List<Abandoned> abandoned(TenantStatus status) throws SQLException {
+        return jdbc.query("""
+                SELECT t.id, d.database_name FROM control_plane.tenants t
+                  LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
+                 WHERE t.status = ? AND""" + ABANDONED, select -> select.setString(1, status.wireName()),
+                rs -> new Abandoned(rs.getObject(1, UUID.class), Optional.ofNullable(rs.getString(2))));
+    }
+
+    /** Deletes an abandoned provisioning's rows, unless its owner renewed the lease meanwhile. */
+    boolean removeAbandoned(UUID tenantId) throws SQLException {
+        return jdbc.update("DELETE FROM control_plane.tenants t WHERE t.id = ? AND t.status = 'provisioning' AND"
+                + ABANDONED, delete -> delete.setObject(1, tenantId)) == 1;
+    }
+
+    /** The status of each of these tenants that this control plane knows. */
+    Map<UUID, TenantStatus> statuses(Collection<UUID> tenantIds) throws SQLException {
+        Map<UUID, TenantStatus> statuses = new HashMap<>();
+        if (tenantIds.isEmpty()) {
+            return statuses;
+        }
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT id, status FROM control_plane.tenants WHERE id = ANY (?)")) {
+            select.setArray(1, connection.createArrayOf("uuid", tenantIds.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getObject(1, UUID.class), TenantStatus.fromWireName(rs.getString(2)));
+                }
+            }
+        }
+        return statuses;
+    }
+
+    /** Active tenants whose recorded database is not among {@code existing}. */
+    List<UUID> activeWithoutDatabase(Set<String> existing) throws SQLException {
+        return jdbc.query("""
+                SELECT t.id, d.database_name FROM control_plane.tenants t
+                  JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
+                 WHERE t.status = 'active'
+                """, rs -> existing.contains(rs.getString(2)) ? null : rs.getObject(1, UUID.class))
+                .stream().filter(Objects::nonNull).toList();
+    }
+
+    /**
+     * Takes the reconciler's advisory lock on a connection of its own, if no other instance holds it.
+     *
+     * @return the held lock, to close when the pass ends; empty when another instance is reconciling
+     */
+    Optional<ReconcilerLock> tryLockReconciler() throws SQLException {
+        Connection connection = dataSource.getConnection();
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            connection.setAutoCommit(true);
+            lock.setLong(1, RECONCILER_LOCK_KEY);
+            try (ResultSet rs = lock.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return Optional.of(new ReconcilerLock(connection));
+                }
+            }
+            connection.close();
+            return Optional.empty();
+        } catch (SQLException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    // Distinct from the schema migration lock.
+    static final long RECONCILER_LOCK_KEY = 0x74656e616e747263L;
+
+    /** A held reconciler lock; closing unlocks it explicitly, since a pooled connection keeps its session. */
+    static final class ReconcilerLock implements AutoCloseable {
+        private final Connection connection;
+
+        private ReconcilerLock(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try (Connection held = connection; PreparedStatement unlock = held.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                unlock.setLong(1, RECONCILER_LOCK_KEY);
+                unlock.execute();
+            }
+        }
+    }
+
+    /**
+     * A provisioning or deletion whose owner is gone.
+     *
+     * @param databaseName its recorded database, when the row has one
+     */
+    record Abandoned(UUID tenantId, Optional<String> databaseName) {
     }
 
     private static Tenant tenant(ResultSet rs) throws SQLException {

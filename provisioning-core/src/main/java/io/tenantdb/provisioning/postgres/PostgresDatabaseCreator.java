@@ -6,10 +6,13 @@ import io.tenantdb.provisioning.spi.DatabaseCreator;
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,23 +21,22 @@ import java.util.UUID;
  * Creates each tenant database owned by its own login role over an admin {@link DataSource} (the role needs
  * CREATEDB and CREATEROLE). Per tenant it issues:
  * <pre>
- * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;tenant id&gt;'
+ * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * GRANT "car_…" TO CURRENT_USER                          -- only when the admin is not a superuser
  * CREATE DATABASE "car_…" OWNER "car_…" [TEMPLATE …] [STRATEGY …]
- * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;tenant id&gt;'
+ * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * </pre>
  * The password is sent as a SCRAM verifier computed here, so it never reaches the server's statement logs; it is
- * 256 bits from {@link SecureRandom}. The comments let {@link PostgresReconciler} prove an object is ours. Instances come from {@link #builder(DataSource)}, are
- * immutable and thread-safe.
+ * 256 bits from {@link SecureRandom}. The comments ({@link OwnershipMark}) prove which control plane made an object:
+ * {@link #drop} and {@link PostgresReconciler} touch nothing else, so several control planes can share a cluster.
+ * Instances come from {@link #builder(DataSource, UUID)}, are immutable and thread-safe.
  */
 public final class PostgresDatabaseCreator implements DatabaseCreator {
-
-    /** The comment on every tenant database starts with this, followed by the tenant id. */
-    public static final String COMMENT_PREFIX = "tenantdb:";
 
     private static final int PASSWORD_BYTES = 32;
 
     private final DataSource admin;
+    private final UUID controlPlaneId;
     private final String tenantHost;
     private final int tenantPort;
     private final Optional<String> template;
@@ -44,15 +46,25 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
 
     private PostgresDatabaseCreator(Builder builder) {
         this.admin = builder.admin;
+        this.controlPlaneId = builder.controlPlaneId;
         this.tenantHost = builder.tenantHost;
         this.tenantPort = builder.tenantPort;
         this.template = Optional.ofNullable(builder.template);
         this.strategy = Optional.ofNullable(builder.strategy);
     }
 
-    /** Starts a builder over the admin connections. */
-    public static Builder builder(DataSource admin) {
-        return new Builder(Objects.requireNonNull(admin, "admin"));
+    /**
+     * Starts a builder over the admin connections.
+     *
+     * @param controlPlaneId the id of the control plane the tenants are recorded in, {@link JdbcTenantStore#controlPlaneId()}
+     */
+    public static Builder builder(DataSource admin, UUID controlPlaneId) {
+        return new Builder(Objects.requireNonNull(admin, "admin"), Objects.requireNonNull(controlPlaneId, "controlPlaneId"));
+    }
+
+    /** The control plane whose mark this creator writes and whose objects alone it drops. */
+    public UUID controlPlaneId() {
+        return controlPlaneId;
     }
 
     @Override
@@ -61,11 +73,12 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
         String password = newPassword();
+        String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
         try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
             statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + ScramVerifier.of(password, random)
-                    + "'; COMMENT ON ROLE " + role + " IS '" + COMMENT_PREFIX + tenantId + "'");
+                    + "'; COMMENT ON ROLE " + role + " IS '" + mark + "'");
             if (!adminIsSuperuser(statement)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
                 statement.execute("GRANT " + role + " TO CURRENT_USER");
@@ -75,23 +88,93 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
                     + template.map(t -> " TEMPLATE " + Identifiers.quote(t)).orElse("")
                     + strategy.map(s -> " STRATEGY " + s.name()).orElse("")));
             statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE " + database
-                    + " IS '" + COMMENT_PREFIX + tenantId + "'");
+                    + " IS '" + mark + "'");
         }
         return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Drops only what carries this control plane's mark for {@code tenantId}, or the mark of earlier versions
+     * for that tenant (the caller holds the tenant in its control plane). Anything else of that name is left alone.
+     */
     @Override
-    public void drop(String databaseName, String roleName) throws SQLException {
+    public void drop(UUID tenantId, String databaseName, String roleName) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
         // Both statements are idempotent, so a dropped connection or a concurrent session is simply retried.
         TransientRetry.runIdempotent(() -> {
-            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+            try (Connection connection = admin.getConnection();
+                 PreparedStatement marks = connection.prepareStatement("""
+                         SELECT (SELECT coalesce(shobj_description(d.oid, 'pg_database'),
+                                                 shobj_description(d.datdba, 'pg_authid'))
+                                   FROM pg_database d WHERE d.datname = ?),
+                                (SELECT shobj_description(r.oid, 'pg_authid') FROM pg_roles r WHERE r.rolname = ?)
+                         """);
+                 Statement statement = connection.createStatement()) {
                 connection.setAutoCommit(true);
-                statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-                statement.execute("DROP ROLE IF EXISTS " + role);
+                marks.setString(1, databaseName);
+                marks.setString(2, roleName);
+                String databaseMark;
+                String roleMark;
+                try (ResultSet rs = marks.executeQuery()) {
+                    rs.next();
+                    databaseMark = rs.getString(1);
+                    roleMark = rs.getString(2);
+                }
+                if (isOurs(databaseMark, tenantId)) {
+                    statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+                }
+                if (isOurs(roleMark, tenantId)) {
+                    statement.execute("DROP ROLE IF EXISTS " + role);
+                }
             }
         });
+    }
+
+    /**
+     * Lists databases and roles whose names start with {@code prefix}, each with the comment that claims it: a
+     * database's own, or its owning role's when the database has none (a crash may fall between creating the
+     * database and commenting it).
+     */
+    List<CatalogObject> objectsNamed(String prefix) throws SQLException {
+        List<CatalogObject> found = new ArrayList<>();
+        try (Connection connection = admin.getConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT true, d.datname, coalesce(shobj_description(d.oid, 'pg_database'),
+                                                      shobj_description(d.datdba, 'pg_authid'))
+                       FROM pg_database d WHERE starts_with(d.datname, ?)
+                     UNION ALL
+                     SELECT false, r.rolname, shobj_description(r.oid, 'pg_authid')
+                       FROM pg_roles r WHERE starts_with(r.rolname, ?)
+                     """)) {
+            select.setString(1, prefix);
+            select.setString(2, prefix);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new CatalogObject(rs.getBoolean(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Rewrites an object's comment of an earlier version into this control plane's mark. */
+    void adopt(CatalogObject object, UUID tenantId) throws SQLException {
+        String sql = "COMMENT ON " + (object.database() ? "DATABASE " : "ROLE ") + Identifiers.quote(object.name())
+                + " IS '" + new OwnershipMark(controlPlaneId, tenantId).comment() + "'";
+        TransientRetry.runIdempotent(() -> {
+            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
+                connection.setAutoCommit(true);
+                statement.execute(sql);
+            }
+        });
+    }
+
+    private boolean isOurs(String comment, UUID tenantId) {
+        return OwnershipMark.claim(comment, controlPlaneId, tenantId) != OwnershipMark.Claim.NONE;
     }
 
     @Override
@@ -144,16 +227,27 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         FILE_COPY
     }
 
+    /**
+     * A database or role in the cluster's catalog.
+     *
+     * @param database true for a database, false for a role
+     * @param comment  the comment that claims it, or null
+     */
+    record CatalogObject(boolean database, String name, String comment) {
+    }
+
     /** Configures a {@link PostgresDatabaseCreator}. Not thread-safe; {@link #build()} copies its state. */
     public static final class Builder {
         private final DataSource admin;
+        private final UUID controlPlaneId;
         private String tenantHost = "localhost";
         private int tenantPort = 5432;
         private String template;
         private Strategy strategy;
 
-        private Builder(DataSource admin) {
+        private Builder(DataSource admin, UUID controlPlaneId) {
             this.admin = admin;
+            this.controlPlaneId = controlPlaneId;
         }
 
         /**

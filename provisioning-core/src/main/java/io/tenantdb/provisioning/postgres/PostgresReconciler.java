@@ -1,14 +1,16 @@
 package io.tenantdb.provisioning.postgres;
 
+import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.postgres.JdbcTenantStore.Abandoned;
+import io.tenantdb.provisioning.postgres.JdbcTenantStore.ReconcilerLock;
+import io.tenantdb.provisioning.postgres.OwnershipMark.Claim;
+import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator.CatalogObject;
+
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,193 +19,165 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
+import java.util.stream.Collectors;
 
 /**
- * Brings the cluster and the control plane back in line after crashes: rolls back provisionings whose lease
- * expired, finishes deletions whose lease expired, and drops tenant databases and roles that no live tenant owns. It only ever touches objects it can
- * prove the provisioner made: the name must be {@code <prefix><tenant id>} and the object (or, for a database, its
- * owning role) must carry the comment {@code tenantdb:<tenant id>}. Several instances may run it at once: a
- * PostgreSQL advisory lock lets one pass run and the others skip. Immutable and thread-safe.
+ * Brings the cluster and one control plane back in line after crashes: rolls back provisionings whose owner is
+ * gone (its liveness lock released, or its lease expired), finishes such deletions, and drops tenant databases and
+ * roles that no live tenant of this control plane owns. It only ever touches objects it can prove this control plane
+ * made: the name must be {@code <prefix><tenant id>} and the object (or, for a database without a comment, its
+ * owning role) must carry this control plane's {@link OwnershipMark} for that tenant. Objects marked by earlier
+ * versions ({@code tenantdb:<tenant id>}) are adopted when the tenant is in this control plane's tables, and
+ * otherwise reported and left alone. A failed drop is reported and the pass goes on. Several instances may run it
+ * at once: an advisory lock lets one pass run and the others skip. Immutable and thread-safe.
  */
 public final class PostgresReconciler {
 
     private static final Logger LOG = System.getLogger(PostgresReconciler.class.getName());
-    // Distinct from the schema migration lock.
-    static final long LOCK_KEY = 0x74656e616e747263L;
-    private static final String LIVE = "('provisioning', 'active', 'deleting')";
+    private static final Set<TenantStatus> LIVE = Set.of(TenantStatus.PROVISIONING, TenantStatus.ACTIVE,
+            TenantStatus.DELETING);
 
-    private final DataSource admin;
-    private final DataSource controlPlane;
+    private final JdbcTenantStore store;
+    private final PostgresDatabaseCreator creator;
     private final String prefix;
     private final Pattern tenantName;
-    private final PostgresDatabaseCreator dropper;
-    private final JdbcTenantStore store;
 
     /**
-     * @param admin        connections to the cluster holding tenant databases (CREATEDB, CREATEROLE)
-     * @param controlPlane connections to the control-plane database
-     * @param prefix       the provisioner's database prefix, {@code car_} by default
+     * @param store   the control plane whose tenants count as live
+     * @param creator drops objects; it must write the same control plane's mark
+     * @param prefix  the provisioner's database prefix, {@code car_} by default
      * @throws IllegalArgumentException when the prefix is not a valid identifier start
      */
-    public PostgresReconciler(DataSource admin, DataSource controlPlane, String prefix) {
-        this.admin = Objects.requireNonNull(admin, "admin");
-        this.controlPlane = Objects.requireNonNull(controlPlane, "controlPlane");
+    public PostgresReconciler(JdbcTenantStore store, PostgresDatabaseCreator creator, String prefix) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.creator = Objects.requireNonNull(creator, "creator");
         Identifiers.quote(Objects.requireNonNull(prefix, "prefix"));
         this.prefix = prefix;
         this.tenantName = Pattern.compile(Pattern.quote(prefix)
                 + "([0-9a-f]{8})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{12})");
-        this.dropper = PostgresDatabaseCreator.builder(admin).build();
-        this.store = new JdbcTenantStore(controlPlane);
     }
 
     /**
      * Runs one pass.
      *
      * @param dryRun when true, report what would be done and change nothing
-     * @throws SQLException when PostgreSQL fails; whatever was done before the failure stays done
+     * @throws SQLException          when PostgreSQL fails outside a single drop; what was done before stays done
+     * @throws IllegalStateException when the creator marks objects for another control plane than the store's
      */
     public ReconcileReport reconcile(boolean dryRun) throws SQLException {
-        try (Connection lock = controlPlane.getConnection()) {
-            lock.setAutoCommit(true);
-            if (!tryLock(lock)) {
-                return ReconcileReport.skipped(dryRun);
-            }
-            try {
-                ReconcileReport report = pass(dryRun);
-                LOG.log(report.clean() ? Level.DEBUG : Level.INFO, report.summary());
-                return report;
-            } finally {
-                try (PreparedStatement unlock = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                    unlock.setLong(1, LOCK_KEY);
-                    unlock.execute();
+        UUID controlPlane = store.controlPlaneId();
+        if (!controlPlane.equals(creator.controlPlaneId())) {
+            throw new IllegalStateException("the creator marks objects for another control plane than the store's");
+        }
+        Optional<ReconcilerLock> lock = store.tryLockReconciler();
+        if (lock.isEmpty()) {
+            return ReconcileReport.skipped(dryRun);
+        }
+        try (ReconcilerLock held = lock.get()) {
+            ReconcileReport report = new Pass(dryRun, controlPlane).run();
+            LOG.log(report.clean() ? Level.DEBUG : Level.INFO, report.summary());
+            return report;
+        }
+    }
+
+    /** One pass's state: what it found and did. */
+    private final class Pass {
+        private final boolean dryRun;
+        private final UUID controlPlane;
+        private final List<UUID> rolledBack = new ArrayList<>();
+        private final List<UUID> deletionsFinished = new ArrayList<>();
+        private final List<String> droppedDatabases = new ArrayList<>();
+        private final List<String> droppedRoles = new ArrayList<>();
+        private final List<String> adopted = new ArrayList<>();
+        private final List<String> leftAlone = new ArrayList<>();
+        private final List<ReconcileReport.Failure> failures = new ArrayList<>();
+
+        Pass(boolean dryRun, UUID controlPlane) {
+            this.dryRun = dryRun;
+            this.controlPlane = controlPlane;
+        }
+
+        ReconcileReport run() throws SQLException {
+            for (Abandoned tenant : store.abandoned(TenantStatus.PROVISIONING)) {
+                rolledBack.add(tenant.tenantId());
+                if (!dryRun && drop(tenant)) {
+                    store.removeAbandoned(tenant.tenantId());
                 }
             }
-        }
-    }
-
-    private ReconcileReport pass(boolean dryRun) throws SQLException {
-        List<UUID> rolledBack = rollBackExpiredProvisionings(dryRun);
-        List<UUID> deletionsFinished = finishInterruptedDeletions(dryRun);
-        // Catalog objects are listed before the live tenants are read: every object is created after its
-        // tenant's reservation commits, so an in-flight provisioning is always seen as live here.
-        Map<String, UUID> databases = ourDatabases();
-        Map<String, UUID> roles = ourRoles();
-        Set<UUID> live = liveTenants();
-        List<String> droppedDatabases = new ArrayList<>();
-        for (Map.Entry<String, UUID> database : databases.entrySet()) {
-            if (!live.contains(database.getValue()) && !rolledBack.contains(database.getValue())) {
-                droppedDatabases.add(database.getKey());
-                if (!dryRun) {
-                    dropper.drop(database.getKey(), database.getKey());
+            // Deletion only moves forward: an interrupted one is finished, never undone.
+            for (Abandoned tenant : store.abandoned(TenantStatus.DELETING)) {
+                deletionsFinished.add(tenant.tenantId());
+                if (!dryRun && drop(tenant)) {
+                    store.finishDeletion(tenant.tenantId());
                 }
             }
-        }
-        List<String> droppedRoles = new ArrayList<>();
-        for (Map.Entry<String, UUID> role : roles.entrySet()) {
-            if (!live.contains(role.getValue()) && !rolledBack.contains(role.getValue())) {
-                droppedRoles.add(role.getKey());
-                if (!dryRun) {
-                    dropper.drop(role.getKey(), role.getKey());
-                }
+            // Catalog objects are listed before the tenants are read: every object is created after its tenant's
+            // reservation commits, so an in-flight provisioning is always seen as live here.
+            Map<UUID, List<CatalogObject>> byTenant = new LinkedHashMap<>();
+            for (CatalogObject object : creator.objectsNamed(prefix)) {
+                tenantIdOf(object.name()).ifPresent(id -> byTenant.computeIfAbsent(id, k -> new ArrayList<>()).add(object));
             }
+            Map<UUID, TenantStatus> known = store.statuses(byTenant.keySet());
+            byTenant.forEach((id, objects) -> examine(id, objects, Optional.ofNullable(known.get(id))));
+            Set<String> databases = byTenant.values().stream().flatMap(List::stream).filter(CatalogObject::database)
+                    .map(CatalogObject::name).collect(Collectors.toSet());
+            return new ReconcileReport(dryRun, false, rolledBack, deletionsFinished, droppedDatabases, droppedRoles,
+                    store.activeWithoutDatabase(databases), adopted, leftAlone, failures);
         }
-        return new ReconcileReport(dryRun, false, rolledBack, deletionsFinished, droppedDatabases, droppedRoles,
-                activeWithoutDatabase(databases.keySet()));
-    }
 
-    private boolean tryLock(Connection connection) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            statement.setLong(1, LOCK_KEY);
-            try (ResultSet rs = statement.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
-    private List<UUID> rollBackExpiredProvisionings(boolean dryRun) throws SQLException {
-        Map<UUID, String> expired = expiredLeases("provisioning");
-        if (!dryRun) {
-            for (Map.Entry<UUID, String> tenant : expired.entrySet()) {
-                dropper.drop(tenant.getValue(), tenant.getValue());
-                deleteExpired(tenant.getKey());
-            }
-        }
-        return List.copyOf(expired.keySet());
-    }
-
-    /** Deletion only moves forward: an interrupted one is finished, never undone. */
-    private List<UUID> finishInterruptedDeletions(boolean dryRun) throws SQLException {
-        Map<UUID, String> interrupted = expiredLeases("deleting");
-        if (!dryRun) {
-            for (Map.Entry<UUID, String> tenant : interrupted.entrySet()) {
-                dropper.drop(tenant.getValue(), tenant.getValue());
-                store.finishDeletion(tenant.getKey());
-            }
-        }
-        return List.copyOf(interrupted.keySet());
-    }
-
-    private Map<UUID, String> expiredLeases(String status) throws SQLException {
-        Map<UUID, String> expired = new HashMap<>();
-        try (Connection connection = controlPlane.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT t.id, d.database_name FROM control_plane.tenants t"
-                             + " LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id"
-                             + " WHERE t.status = ? AND t.lease_expires_at < now()")) {
-            select.setString(1, status);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = rs.getObject(1, UUID.class);
-                    expired.put(id, Optional.ofNullable(rs.getString(2))
-                            .orElse(prefix + id.toString().replace('-', '_')));
-                }
-            }
-        }
-        return expired;
-    }
-
-    private void deleteExpired(UUID tenantId) throws SQLException {
-        try (Connection connection = controlPlane.getConnection();
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.tenants"
-                     + " WHERE id = ? AND status = 'provisioning' AND lease_expires_at < now()")) {
-            connection.setAutoCommit(true);
-            delete.setObject(1, tenantId);
-            delete.executeUpdate();
-        }
-    }
-
-    private Map<String, UUID> ourDatabases() throws SQLException {
-        return ours("SELECT d.datname, shobj_description(d.oid, 'pg_database'), shobj_description(r.oid, 'pg_authid')"
-                + " FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE left(d.datname, ?) = ?");
-    }
-
-    private Map<String, UUID> ourRoles() throws SQLException {
-        return ours("SELECT rolname, shobj_description(oid, 'pg_authid'), NULL FROM pg_roles"
-                + " WHERE left(rolname, ?) = ?");
-    }
-
-    /** Runs a catalog query of (name, comment, second comment) and keeps the objects provably ours. */
-    private Map<String, UUID> ours(String sql) throws SQLException {
-        Map<String, UUID> found = new HashMap<>();
-        try (Connection connection = admin.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql)) {
-            select.setInt(1, prefix.length());
-            select.setString(2, prefix);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    String name = rs.getString(1);
-                    Optional<UUID> id = tenantIdOf(name);
-                    if (id.isPresent()) {
-                        String mark = PostgresDatabaseCreator.COMMENT_PREFIX + id.get();
-                        if (mark.equals(rs.getString(2)) || mark.equals(rs.getString(3))) {
-                            found.put(name, id.get());
-                        }
+        /** Decides about one tenant's database and role, each only if it carries this control plane's claim. */
+        private void examine(UUID tenantId, List<CatalogObject> objects, Optional<TenantStatus> status) {
+            List<CatalogObject> ours = new ArrayList<>();
+            List<CatalogObject> legacy = new ArrayList<>();
+            for (CatalogObject object : objects) {
+                Claim claim = OwnershipMark.claim(object.comment(), controlPlane, tenantId);
+                if (claim == Claim.LEGACY && status.isEmpty()) {
+                    leftAlone.add(object.name());
+                } else if (claim != Claim.NONE) {
+                    ours.add(object);
+                    if (claim == Claim.LEGACY) {
+                        legacy.add(object);
                     }
                 }
             }
+            // In a dry run, a tenant "rolled back" above still has its row; its objects are counted there.
+            if (ours.isEmpty() || rolledBack.contains(tenantId)) {
+                return;
+            }
+            if (status.filter(LIVE::contains).isPresent()) {
+                for (CatalogObject object : legacy) {
+                    adopted.add(object.name());
+                    if (!dryRun) {
+                        attempt(object.name(), () -> creator.adopt(object, tenantId));
+                    }
+                }
+                return;
+            }
+            for (CatalogObject object : ours) {
+                (object.database() ? droppedDatabases : droppedRoles).add(object.name());
+            }
+            if (!dryRun) {
+                String name = ours.get(0).name();
+                attempt(name, () -> creator.drop(tenantId, name, name));
+            }
         }
-        return found;
+
+        private boolean drop(Abandoned tenant) {
+            String name = tenant.databaseName().orElse(prefix + tenant.tenantId().toString().replace('-', '_'));
+            return attempt(name, () -> creator.drop(tenant.tenantId(), name, name));
+        }
+
+        /** Runs one change; a failure is reported, logged without the server's text, and the pass goes on. */
+        private boolean attempt(String name, TransientRetry.VoidAction change) {
+            try {
+                change.run();
+                return true;
+            } catch (SQLException e) {
+                LOG.log(Level.WARNING, "reconcile could not change {0}: {1}", name, LogSafe.describe(e));
+                failures.add(new ReconcileReport.Failure(name, Optional.ofNullable(e.getSQLState()).orElse("")));
+                return false;
+            }
+        }
     }
 
     private Optional<UUID> tenantIdOf(String name) {
@@ -213,34 +187,5 @@ public final class PostgresReconciler {
         }
         return Optional.of(UUID.fromString(String.join("-", matcher.group(1), matcher.group(2), matcher.group(3),
                 matcher.group(4), matcher.group(5))));
-    }
-
-    private Set<UUID> liveTenants() throws SQLException {
-        Set<UUID> live = new HashSet<>();
-        try (Connection connection = controlPlane.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT id FROM control_plane.tenants WHERE status IN " + LIVE);
-             ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-                live.add(rs.getObject(1, UUID.class));
-            }
-        }
-        return live;
-    }
-
-    private List<UUID> activeWithoutDatabase(Set<String> existing) throws SQLException {
-        List<UUID> missing = new ArrayList<>();
-        try (Connection connection = controlPlane.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT t.id, d.database_name"
-                     + " FROM control_plane.tenants t JOIN control_plane.tenant_databases d ON d.tenant_id = t.id"
-                     + " WHERE t.status = 'active'");
-             ResultSet rs = select.executeQuery()) {
-            while (rs.next()) {
-                if (!existing.contains(rs.getString(2))) {
-                    missing.add(rs.getObject(1, UUID.class));
-                }
-            }
-        }
-        return missing;
     }
 }

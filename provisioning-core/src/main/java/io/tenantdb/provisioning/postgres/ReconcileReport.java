@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -8,15 +9,21 @@ import java.util.UUID;
  *
  * @param dryRun                true when nothing was changed
  * @param skipped               true when another instance held the reconciler lock, so nothing was examined
- * @param rolledBack            tenants whose provisioning lease expired: their objects dropped and rows removed
- * @param deletionsFinished     tenants whose deletion lease expired: their objects dropped, now {@code deleted}
- * @param droppedDatabases      tenant databases no live tenant owns
- * @param droppedRoles          tenant roles no live tenant owns
+ * @param rolledBack            tenants whose provisioning was abandoned: their objects dropped and rows removed
+ * @param deletionsFinished     tenants whose deletion was abandoned: their objects dropped, now {@code deleted}
+ * @param droppedDatabases      tenant databases of this control plane that no live tenant owns
+ * @param droppedRoles          tenant roles of this control plane that no live tenant owns
  * @param activeWithoutDatabase active tenants whose database is missing; reported, never changed
+ * @param adopted               objects marked by an earlier version for a live tenant of this control plane, now
+ *                              marked with this control plane's id (those of a dead one are dropped)
+ * @param leftAlone             objects marked by an earlier version for a tenant this control plane does not know:
+ *                              maybe another control plane's, so never touched
+ * @param failures              changes PostgreSQL refused (permission denied, object in use); retried next pass
  */
 public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolledBack, List<UUID> deletionsFinished,
-                              List<String> droppedDatabases,
-                              List<String> droppedRoles, List<UUID> activeWithoutDatabase) {
+                              List<String> droppedDatabases, List<String> droppedRoles,
+                              List<UUID> activeWithoutDatabase, List<String> adopted, List<String> leftAlone,
+                              List<Failure> failures) {
 
     /** Copies the lists. */
     public ReconcileReport {
@@ -25,30 +32,56 @@ public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolled
         droppedDatabases = List.copyOf(droppedDatabases);
         droppedRoles = List.copyOf(droppedRoles);
         activeWithoutDatabase = List.copyOf(activeWithoutDatabase);
+        adopted = List.copyOf(adopted);
+        leftAlone = List.copyOf(leftAlone);
+        failures = List.copyOf(failures);
     }
 
     static ReconcileReport skipped(boolean dryRun) {
-        return new ReconcileReport(dryRun, true, List.of(), List.of(), List.of(), List.of(), List.of());
+        return new ReconcileReport(dryRun, true, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of());
     }
 
-    /** True when the pass found nothing out of place. */
+    /** True when the pass found nothing to change or to report, other than objects it leaves alone. */
     public boolean clean() {
-        return !skipped && rolledBack.isEmpty() && deletionsFinished.isEmpty() && droppedDatabases.isEmpty() && droppedRoles.isEmpty()
-                && activeWithoutDatabase.isEmpty();
+        return !skipped && rolledBack.isEmpty() && deletionsFinished.isEmpty() && droppedDatabases.isEmpty()
+                && droppedRoles.isEmpty() && activeWithoutDatabase.isEmpty() && adopted.isEmpty() && failures.isEmpty();
     }
 
-    /** One line for logs and the {@code reconcile} command; holds names and ids only, never a secret. */
+    /** One line for logs and the {@code reconcile} command; holds names, ids and SQLStates only, never a secret. */
     public String summary() {
         if (skipped) {
             return "reconcile skipped: another instance holds the lock";
         }
-        String verb = dryRun ? "would roll back" : "rolled back";
-        return "reconcile" + (dryRun ? " (dry run)" : "") + ": " + verb + " " + rolledBack.size()
-                + " expired provisioning(s) " + rolledBack + ", " + (dryRun ? "would finish " : "finished ")
-                + deletionsFinished.size() + " interrupted deletion(s) " + deletionsFinished + ", "
-                + (dryRun ? "would drop " : "dropped ")
-                + droppedDatabases.size() + " orphan database(s) " + droppedDatabases + " and "
-                + droppedRoles.size() + " orphan role(s) " + droppedRoles + "; " + activeWithoutDatabase.size()
-                + " active tenant(s) without a database " + activeWithoutDatabase;
+        String would = dryRun ? "would " : "";
+        return "reconcile" + (dryRun ? " (dry run)" : "") + ": " + (dryRun ? "would roll back " : "rolled back ")
+                + rolledBack.size() + " abandoned provisioning(s) " + rolledBack + ", "
+                + (dryRun ? "would finish " : "finished ") + deletionsFinished.size() + " interrupted deletion(s) "
+                + deletionsFinished + ", " + (dryRun ? "would drop " : "dropped ") + droppedDatabases.size()
+                + " orphan database(s) " + droppedDatabases + " and " + droppedRoles.size() + " orphan role(s) "
+                + droppedRoles + ", " + would + "adopt" + (dryRun ? " " : "ed ") + adopted.size()
+                + " object(s) of an earlier version " + adopted + "; " + activeWithoutDatabase.size()
+                + " active tenant(s) without a database " + activeWithoutDatabase + ", " + leftAlone.size()
+                + " unclaimed object(s) left alone " + leftAlone + ", " + failures.size() + " failure(s) " + failures;
+    }
+
+    /**
+     * A change PostgreSQL refused.
+     *
+     * @param object   the database or role name
+     * @param sqlState the server's SQLState, empty when it gave none; never its message
+     */
+    public record Failure(String object, String sqlState) {
+
+        /** @throws NullPointerException when a component is null */
+        public Failure {
+            Objects.requireNonNull(object, "object");
+            Objects.requireNonNull(sqlState, "sqlState");
+        }
+
+        @Override
+        public String toString() {
+            return object + " (sqlstate " + sqlState + ")";
+        }
     }
 }

@@ -22,11 +22,12 @@ public interface DatabaseCreator {
     ConnectionDetails create(UUID tenantId, String databaseName, String roleName) throws SQLException;
 
     /**
-     * Drops the database (terminating its sessions) and then the role. Idempotent: either may already be gone.
+     * Drops the database (terminating its sessions) and then the role, if they were made for {@code tenantId} by this
+     * control plane; objects of that name made by anyone else are left alone. Idempotent: either may already be gone.
      *
      * @throws SQLException when PostgreSQL refuses
      */
-    void drop(String databaseName, String roleName) throws SQLException;
+    void drop(UUID tenantId, String databaseName, String roleName) throws SQLException;
 
     /**
      * Gives the role a fresh random password. Sessions already open stay open.

@@ -396,8 +396,8 @@ class ProvisioningSagaTest {
             }
 
             @Override
-            public void drop(String databaseName, String roleName) throws SQLException {
-                fakes.creator.drop(databaseName, roleName);
+            public void drop(UUID tenantId, String databaseName, String roleName) throws SQLException {
+                fakes.creator.drop(tenantId, databaseName, roleName);
             }
 
             @Override

@@ -59,7 +59,7 @@ class ConnectionFaultsTest {
     void aConnectionCutMidProvisioningIsCompensatedAndReportedAsUnavailable(String statement) throws Exception {
         DataSource cutting = cuttingAfter(real.postgres.adminDataSource(), statement);
         TenantProvisioner provisioner = real.builder()
-                .databaseCreator(PostgresDatabaseCreator.builder(cutting)
+                .databaseCreator(PostgresDatabaseCreator.builder(cutting, real.store.controlPlaneId())
                         .tenantEndpoint(real.postgres.host(), real.postgres.port()).build())
                 .build();
 

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.UUID;
 
 /**
  * The child process of {@link CrashRecoveryTest}: provisions one tenant with the real components and, at the
@@ -42,13 +43,14 @@ final class CrashingProvisioning {
         DataSource control = point.equals("before-commit")
                 ? pausingAtCommitOf(dataSource(host, port, args[2], args[3], args[4]), "SET status = 'active'", point)
                 : dataSource(host, port, args[2], args[3], args[4]);
-        JdbcTenantStore realStore = new JdbcTenantStore(control, Duration.ofSeconds(1), "crashing-child");
+        JdbcTenantStore realStore = new JdbcTenantStore(control, Duration.ofMinutes(10), "crashing-child");
+        UUID controlPlaneId = realStore.controlPlaneId();
         // The key comes through the environment so the parent can open what the child stored.
         AesGcmCipherService realCipher = new AesGcmCipherService(EncryptionKey.fromBase64(System.getenv(KEY_VARIABLE)));
         JdbcConnectionVerifier realVerifier = new JdbcConnectionVerifier(TenantConnector.withDefaults());
 
         TenantProvisioner provisioner = TenantProvisioner.builder()
-                .databaseCreator(PostgresDatabaseCreator.builder(admin).tenantEndpoint(host, port).build())
+                .databaseCreator(PostgresDatabaseCreator.builder(admin, controlPlaneId).tenantEndpoint(host, port).build())
                 .connectionVerifier(details -> {
                     String version = realVerifier.verify(details);
                     pauseIf(point, "after-verify");

@@ -41,12 +41,13 @@ class PostgresDatabaseCreatorTest {
     @Test
     void dropTerminatesOpenSessionsAndRemovesDatabaseAndRole() throws Exception {
         String name = real.prefix + "drop";
-        ConnectionDetails details = real.creator.create(UUID.randomUUID(), name, name);
+        UUID id = UUID.randomUUID();
+        ConnectionDetails details = real.creator.create(id, name, name);
         Connection open = real.connector.open(details);
         try (Statement statement = open.createStatement()) {
             statement.execute("SELECT 1");
 
-            real.creator.drop(name, name);
+            real.creator.drop(id, name, name);
 
             assertThat(real.databasesWithPrefix()).isEmpty();
             assertThat(real.rolesWithPrefix()).isEmpty();
@@ -59,12 +60,13 @@ class PostgresDatabaseCreatorTest {
     @Test
     void dropIsIdempotent() throws Exception {
         String name = real.prefix + "twice";
-        real.creator.create(UUID.randomUUID(), name, name);
+        UUID id = UUID.randomUUID();
+        real.creator.create(id, name, name);
 
-        real.creator.drop(name, name);
+        real.creator.drop(id, name, name);
 
-        assertThatCode(() -> real.creator.drop(name, name)).doesNotThrowAnyException();
-        assertThatCode(() -> real.creator.drop(real.prefix + "never", real.prefix + "never"))
+        assertThatCode(() -> real.creator.drop(id, name, name)).doesNotThrowAnyException();
+        assertThatCode(() -> real.creator.drop(id, real.prefix + "never", real.prefix + "never"))
                 .doesNotThrowAnyException();
         assertThat(real.databasesWithPrefix()).isEmpty();
     }
@@ -72,14 +74,55 @@ class PostgresDatabaseCreatorTest {
     @Test
     void dropRemovesARoleWhoseDatabaseWasNeverCreated() throws Exception {
         String name = real.prefix + "orphan";
-        try (Connection connection = real.postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("CREATE ROLE \"" + name + "\" LOGIN");
-        }
+        UUID id = UUID.randomUUID();
+        execute("CREATE ROLE \"" + name + "\" LOGIN; COMMENT ON ROLE \"" + name + "\" IS '"
+                + new OwnershipMark(real.store.controlPlaneId(), id).comment() + "'");
 
-        real.creator.drop(name, name);
+        real.creator.drop(id, name, name);
 
         assertThat(real.rolesWithPrefix()).isEmpty();
+    }
+
+    @Test
+    void dropLeavesObjectsOfAnotherControlPlaneOrTenantOrOfNobody() throws Exception {
+        UUID id = UUID.randomUUID();
+        String foreign = real.prefix + "foreign";
+        String otherTenant = real.prefix + "other_tenant";
+        String unmarked = real.prefix + "unmarked";
+        execute("CREATE ROLE \"" + foreign + "\"; COMMENT ON ROLE \"" + foreign + "\" IS '"
+                + new OwnershipMark(UUID.randomUUID(), id).comment() + "'");
+        execute("CREATE DATABASE \"" + foreign + "\" OWNER \"" + foreign + "\"");
+        execute("CREATE ROLE \"" + otherTenant + "\"; COMMENT ON ROLE \"" + otherTenant + "\" IS '"
+                + new OwnershipMark(real.store.controlPlaneId(), UUID.randomUUID()).comment() + "'");
+        execute("CREATE ROLE \"" + unmarked + "\"");
+        execute("CREATE DATABASE \"" + unmarked + "\"");
+
+        real.creator.drop(id, foreign, foreign);
+        real.creator.drop(id, otherTenant, otherTenant);
+        real.creator.drop(id, unmarked, unmarked);
+
+        assertThat(real.databasesWithPrefix()).containsExactlyInAnyOrder(foreign, unmarked);
+        assertThat(real.rolesWithPrefix()).containsExactlyInAnyOrder(foreign, otherTenant, unmarked);
+    }
+
+    @Test
+    void dropRemovesObjectsMarkedByAnEarlierVersionForTheSameTenant() throws Exception {
+        UUID id = UUID.randomUUID();
+        String name = real.prefix + "legacy";
+        execute("CREATE ROLE \"" + name + "\"; COMMENT ON ROLE \"" + name + "\" IS 'tenantdb:" + id + "'");
+        execute("CREATE DATABASE \"" + name + "\" OWNER \"" + name + "\"");
+
+        real.creator.drop(id, name, name);
+
+        assertThat(real.databasesWithPrefix()).isEmpty();
+        assertThat(real.rolesWithPrefix()).isEmpty();
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = real.postgres.adminDataSource().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
     }
 
     @Test
@@ -97,15 +140,17 @@ class PostgresDatabaseCreatorTest {
             "a.b", "0123456789012345678901234567890123456789012345678901234567890123"})
     void identifiersOutsideTheSafePatternAreRefusedBeforeAnySqlRuns(String bad) {
         CountingDataSource admin = new CountingDataSource();
-        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(admin).build();
+        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(admin, UUID.randomUUID()).build();
 
         assertThatThrownBy(() -> creator.create(UUID.randomUUID(), bad, "car_ok"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> creator.create(UUID.randomUUID(), "car_ok", bad))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> creator.drop(bad, "car_ok")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> creator.drop("car_ok", bad)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> PostgresDatabaseCreator.builder(admin).template(bad))
+        assertThatThrownBy(() -> creator.drop(UUID.randomUUID(), bad, "car_ok"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> creator.drop(UUID.randomUUID(), "car_ok", bad))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PostgresDatabaseCreator.builder(admin, UUID.randomUUID()).template(bad))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(admin.connections).hasValue(0);
     }
@@ -121,7 +166,7 @@ class PostgresDatabaseCreatorTest {
 
     @Test
     void tenantEndpointRefusesBlankHostAndBadPort() {
-        PostgresDatabaseCreator.Builder builder = PostgresDatabaseCreator.builder(new CountingDataSource());
+        PostgresDatabaseCreator.Builder builder = PostgresDatabaseCreator.builder(new CountingDataSource(), UUID.randomUUID());
 
         assertThatThrownBy(() -> builder.tenantEndpoint(" ", 5432)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.tenantEndpoint("h", 0)).isInstanceOf(IllegalArgumentException.class);

@@ -74,7 +74,7 @@ class PostgresProvisioningTest {
                             + " JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?", tenant.databaseName());
             assertThat(owner).containsExactly(tenant.databaseName() + ",t,f,f,f,f,f");
         } finally {
-            real.creator.drop(tenant.databaseName(), tenant.databaseName());
+            real.creator.drop(tenant.id(), tenant.databaseName(), tenant.databaseName());
         }
     }
 
@@ -111,13 +111,13 @@ class PostgresProvisioningTest {
     }
 
     @Test
-    void databaseCommentNamesItsTenant() throws Exception {
+    void databaseCommentNamesItsControlPlaneAndTenant() throws Exception {
         Tenant tenant = real.builder().build().provision(ACME);
 
         assertThat(RealProvisioning.strings(postgres.adminDataSource(),
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?",
                 tenant.databaseName()))
-                .containsExactly("tenantdb:" + tenant.id());
+                .containsExactly("tenantdb:" + real.store.controlPlaneId() + ":" + tenant.id());
     }
 
     @Test

@@ -36,20 +36,33 @@ final class RealProvisioning implements AutoCloseable {
     final JdbcTenantStore store;
 
     RealProvisioning(TestPostgres postgres) throws SQLException {
+        this(postgres, randomPrefix());
+    }
+
+    private RealProvisioning(TestPostgres postgres, String prefix) throws SQLException {
         this.postgres = postgres;
+        this.prefix = prefix;
         SecureRandom random = new SecureRandom();
-        byte[] suffix = new byte[4];
-        random.nextBytes(suffix);
-        this.prefix = "t" + HexFormat.of().formatHex(suffix) + "_";
         byte[] key = new byte[EncryptionKey.LENGTH];
         random.nextBytes(key);
         this.cipher = new AesGcmCipherService(EncryptionKey.of(key));
-        this.creator = PostgresDatabaseCreator.builder(postgres.adminDataSource())
-                .tenantEndpoint(postgres.host(), postgres.port())
-                .build();
         this.controlDatabase = postgres.createDatabase("control_");
         this.store = new JdbcTenantStore(postgres.dataSource(controlDatabase));
         store.migrate();
+        this.creator = PostgresDatabaseCreator.builder(postgres.adminDataSource(), store.controlPlaneId())
+                .tenantEndpoint(postgres.host(), postgres.port())
+                .build();
+    }
+
+    /** A second control plane on the same cluster with the same prefix, as staging beside production would be. */
+    RealProvisioning anotherControlPlane() throws SQLException {
+        return new RealProvisioning(postgres, prefix);
+    }
+
+    private static String randomPrefix() {
+        byte[] suffix = new byte[4];
+        new SecureRandom().nextBytes(suffix);
+        return "t" + HexFormat.of().formatHex(suffix) + "_";
     }
 
     /** All real components, with this instance's prefix. */
@@ -64,7 +77,7 @@ final class RealProvisioning implements AutoCloseable {
 
     /** A reconciler over this instance's control plane and prefix. */
     PostgresReconciler reconciler() {
-        return new PostgresReconciler(postgres.adminDataSource(), postgres.dataSource(controlDatabase), prefix);
+        return new PostgresReconciler(store, creator, prefix);
     }
 
     /** The tenant's credentials, read back the way an operator would: decrypted from the control plane. */
@@ -111,18 +124,23 @@ final class RealProvisioning implements AutoCloseable {
         }
     }
 
-    /** Drops every tenant database and role of this instance, then the control database. */
+    /**
+     * Drops every database and role named with this instance's prefix, whoever marked it (the prefix is this test's
+     * own), and the control database.
+     */
     @Override
     public void close() throws SQLException {
-        for (String database : databasesWithPrefix()) {
-            creator.drop(database, database);
-        }
-        for (String role : rolesWithPrefix()) {
-            creator.drop(role, role);
-        }
+        store.close();
         try (Connection connection = postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
+            for (String database : databasesWithPrefix()) {
+                statement.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(database) + " WITH (FORCE)");
+            }
+            // Before the roles: a test may have given one of them an object there.
             statement.execute("DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
+            for (String role : rolesWithPrefix()) {
+                statement.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ public final class InMemoryDatabaseCreator implements DatabaseCreator {
     }
 
     @Override
-    public void drop(String databaseName, String roleName) throws SQLException {
+    public void drop(UUID tenantId, String databaseName, String roleName) throws SQLException {
         faults.check("drop");
         databases.remove(databaseName);
         roles.remove(roleName);

@@ -38,18 +38,23 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final HikariDataSource pool;
     private final TenantProvisioner provisioner;
     private final AesGcmCipherService cipher;
+    private final JdbcTenantStore store;
+    private final PostgresDatabaseCreator creator;
     private final JdbcIdempotencyStore idempotencyKeys;
     private final PostgresReconciler reconciler;
     private final TenantConnections connections;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
-                                    JdbcTenantStore store, JdbcIdempotencyStore idempotencyKeys) {
+                                    JdbcTenantStore store, PostgresDatabaseCreator creator,
+                                    JdbcIdempotencyStore idempotencyKeys) {
         this.pool = pool;
         this.provisioner = provisioner;
         this.cipher = cipher;
+        this.store = store;
+        this.creator = creator;
         this.idempotencyKeys = idempotencyKeys;
-        this.reconciler = new PostgresReconciler(pool, pool, DATABASE_PREFIX);
+        this.reconciler = new PostgresReconciler(store, creator, DATABASE_PREFIX);
         this.connections = new TenantConnections(store, cipher);
     }
 
@@ -104,8 +109,10 @@ public final class ProvisioningApplication implements AutoCloseable {
             // The driver instance itself, so tenant connections work in a WAR whatever DriverManager sees.
             TenantConnector tenantConnector = new TenantConnector(new org.postgresql.Driver(), timeouts.connect(),
                     timeouts.statement().plusSeconds(5));
+            PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(pool, store.controlPlaneId())
+                    .tenantEndpoint(tenantHost, tenantPort).build();
             TenantProvisioner provisioner = TenantProvisioner.builder()
-                    .databaseCreator(PostgresDatabaseCreator.builder(pool).tenantEndpoint(tenantHost, tenantPort).build())
+                    .databaseCreator(creator)
                     .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
                     .cipherService(cipher)
                     .tenantStore(store)
@@ -113,7 +120,7 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .listener(new LoggingListener())
                     .databasePrefix(DATABASE_PREFIX)
                     .build();
-            return new ProvisioningApplication(pool, provisioner, cipher, store, idempotencyKeys);
+            return new ProvisioningApplication(pool, provisioner, cipher, store, creator, idempotencyKeys);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -128,6 +135,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The cipher that seals and opens connection strings, for operational tooling. */
     public AesGcmCipherService cipher() {
         return cipher;
+    }
+
+    /** Creates and drops tenant databases, marked with this control plane's id. */
+    public PostgresDatabaseCreator creator() {
+        return creator;
     }
 
     /** Decrypted tenant connections and re-keying, for hosts and the {@code rekey} command. */
@@ -169,6 +181,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         if (maintenance != null) {
             maintenance.close();
         }
+        store.close();
         pool.close();
     }
 }

@@ -1,6 +1,5 @@
 package io.tenantdb.provisioning.example;
 
-import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import java.io.IOException;
@@ -123,12 +122,12 @@ final class ExampleTesting {
                 throw e;
             }
         }
-        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(postgres.adminDataSource()).build();
-        for (String[] tenant : tenants) {
-            creator.drop(tenant[0], tenant[1]);
-        }
         try (Connection connection = postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
+            for (String[] tenant : tenants) {
+                statement.execute("DROP DATABASE IF EXISTS \"" + tenant[0] + "\" WITH (FORCE)");
+                statement.execute("DROP ROLE IF EXISTS \"" + tenant[1] + "\"");
+            }
             statement.execute("DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
         }
     }

@@ -53,7 +53,8 @@ class OperationsCommandsTest {
         assertThat(run("reconcile")).as(err.toString()).isZero();
         UUID orphan = UUID.randomUUID();
         String name = "car_" + orphan.toString().replace('-', '_');
-        PostgresDatabaseCreator.builder(postgres.adminDataSource()).build().create(orphan, name, name);
+        UUID controlPlane = new JdbcTenantStore(postgres.dataSource(controlDatabase)).controlPlaneId();
+        PostgresDatabaseCreator.builder(postgres.adminDataSource(), controlPlane).build().create(orphan, name, name);
 
         assertThat(run("reconcile", "--dry-run")).isZero();
         assertThat(out.toString()).contains("reconcile (dry run)").contains(name);

@@ -2,6 +2,7 @@ package io.tenantdb.provisioning.example.bench;
 
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.example.Backends;
+import io.tenantdb.provisioning.postgres.OwnershipMark;
 import io.tenantdb.provisioning.example.Configuration;
 import io.tenantdb.provisioning.example.ExampleServer;
 import io.tenantdb.provisioning.example.ProvisioningApplication;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 
 /**
  * The system under test, started in-process with the example's own wiring: the PostgreSQL server (from
@@ -125,6 +127,11 @@ final class BenchTarget implements AutoCloseable {
     /** The bearer token of {@code /api/v1/*}. */
     String token() {
         return backends.adminToken();
+    }
+
+    /** The mark the application's control plane puts on what it creates, for the bench's own objects too. */
+    String ownershipMark(UUID id) {
+        return new OwnershipMark(backends.application().creator().controlPlaneId(), id).comment();
     }
 
     /** The encryption key the application seals with. */

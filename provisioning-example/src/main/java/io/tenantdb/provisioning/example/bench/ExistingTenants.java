@@ -87,11 +87,13 @@ final class ExistingTenants {
         try (Statement statement = connection.createStatement()) {
             // A failure part-way leaves objects with the bench's prefix, which the final sweep removes.
             statement.execute("CREATE ROLE " + quoted + " LOGIN PASSWORD '"
-                    + Base64.getUrlEncoder().withoutPadding().encodeToString(password) + "'");
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(password) + "'; COMMENT ON ROLE " + quoted
+                    + " IS '" + target.ownershipMark(id) + "'");
             // Needed by a non-superuser admin to own-create; harmless for a superuser.
             statement.execute("GRANT " + quoted + " TO CURRENT_USER");
             statement.execute("CREATE DATABASE " + quoted + " OWNER " + quoted);
-            statement.execute("REVOKE ALL ON DATABASE " + quoted + " FROM PUBLIC");
+            statement.execute("REVOKE ALL ON DATABASE " + quoted + " FROM PUBLIC; COMMENT ON DATABASE " + quoted
+                    + " IS '" + target.ownershipMark(id) + "'");
         }
         connection.setAutoCommit(false);
         try (PreparedStatement tenant = connection.prepareStatement("INSERT INTO control_plane.tenants"

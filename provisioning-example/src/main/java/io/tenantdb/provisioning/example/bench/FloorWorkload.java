@@ -83,7 +83,7 @@ final class FloorWorkload implements Workload {
         long t0 = System.nanoTime();
         try (Statement statement = adminConnections.get(worker).createStatement()) {
             statement.execute("CREATE ROLE " + quoted + " LOGIN PASSWORD '" + password + "'; COMMENT ON ROLE "
-                    + quoted + " IS 'tenantdb-bench:" + id + "'");
+                    + quoted + " IS '" + target.ownershipMark(id) + "'");
             if (!superuser) {
                 statement.execute("GRANT " + quoted + " TO CURRENT_USER");
             }
@@ -91,7 +91,7 @@ final class FloorWorkload implements Workload {
             statement.execute("CREATE DATABASE " + quoted + " OWNER " + quoted);
             long t2 = System.nanoTime();
             statement.execute("REVOKE ALL ON DATABASE " + quoted + " FROM PUBLIC; COMMENT ON DATABASE " + quoted
-                    + " IS 'tenantdb-bench:" + id + "'");
+                    + " IS '" + target.ownershipMark(id) + "'");
             long t3 = System.nanoTime();
             verify(name, password);
             long t4 = System.nanoTime();
