@@ -2,7 +2,10 @@ package io.tenantdb.provisioning;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,6 +55,39 @@ class ConnectionDetailsTest {
         ConnectionDetails details = new ConnectionDetails("localhost", 5432, "car_4", "car_4", "s3cret-pw");
 
         assertThat(details.toString()).doesNotContain("s3cret-pw").contains("password=***").contains("car_4");
+    }
+
+    @ParameterizedTest
+    @EnumSource(SslMode.class)
+    void sslModeIsWrittenAsALibpqQueryAndParsedBack(SslMode mode) {
+        ConnectionDetails details = new ConnectionDetails("db.example.com", 5432, "car_5", "car_5", RESERVED,
+                Optional.of(mode));
+
+        assertThat(details.toUri()).endsWith("@db.example.com:5432/car_5?sslmode=" + mode.wireName());
+        assertThat(details.toJdbcUrl()).isEqualTo("jdbc:postgresql://db.example.com:5432/car_5?sslmode="
+                + mode.wireName());
+        assertThat(ConnectionDetails.fromUri(details.toUri())).isEqualTo(details);
+        assertThat(details.toString()).contains("sslMode=" + mode.wireName()).doesNotContain(RESERVED);
+    }
+
+    @Test
+    void detailsWithoutSslModeStateNoQuery() {
+        ConnectionDetails details = new ConnectionDetails("localhost", 5432, "car_6", "car_6", "pw");
+
+        assertThat(details.sslMode()).isEmpty();
+        assertThat(details.toUri()).doesNotContain("?");
+        assertThat(ConnectionDetails.fromUri(details.toUri()).sslMode()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql://u:s3cret-pw@h:5432/d?sslmode=verify_full",
+            "postgresql://u:s3cret-pw@h:5432/d?sslmode=", "postgresql://u:s3cret-pw@h:5432/d?sslrootcert=/ca.pem",
+            "postgresql://u:s3cret-pw@h:5432/d?sslmode=require&sslrootcert=/ca.pem",
+            "postgresql://u:s3cret-pw@h:5432/d?"})
+    void fromUriRefusesAnyQueryButOneValidSslMode(String uri) {
+        assertThatThrownBy(() -> ConnectionDetails.fromUri(uri))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
     }
 
     @ParameterizedTest

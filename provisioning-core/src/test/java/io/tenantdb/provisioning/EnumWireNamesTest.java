@@ -50,4 +50,23 @@ class EnumWireNamesTest {
     void tenantStatusRefusesUnknownWireNames(String value) {
         assertThatThrownBy(() -> TenantStatus.fromWireName(value)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void sslModeWireNamesAreLibpqs() {
+        assertThat(SslMode.values()).extracting(SslMode::wireName)
+                .containsExactly("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    }
+
+    @ParameterizedTest
+    @EnumSource(SslMode.class)
+    void sslModeRoundTripsThroughItsWireName(SslMode mode) {
+        assertThat(SslMode.fromWireName(mode.wireName())).contains(mode);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"VERIFY-FULL", "verify_full", "verifyfull", " require", "on", ""})
+    void sslModeParsesWireNamesExactly(String value) {
+        assertThat(SslMode.fromWireName(value)).isEmpty();
+        assertThat(SslMode.fromWireName(null)).isEmpty();
+    }
 }

@@ -21,6 +21,15 @@ public final class EncryptionKey {
     private final int id;
 
     private EncryptionKey(byte[] raw) {
+        // All zeros, or any one byte repeated, is a placeholder or a broken generator, never a random key.
+        boolean oneByteRepeated = true;
+        for (byte b : raw) {
+            oneByteRepeated &= b == raw[0];
+        }
+        if (oneByteRepeated) {
+            throw new IllegalArgumentException("encryption key must not be one byte repeated (such as all zeros);"
+                    + " use 32 random bytes, e.g. `openssl rand -base64 32`");
+        }
         this.raw = raw.clone();
         this.id = ByteBuffer.wrap(sha256(raw)).getInt();
     }
@@ -28,7 +37,7 @@ public final class EncryptionKey {
     /**
      * Wraps a raw key.
      *
-     * @throws IllegalArgumentException when {@code raw} is not exactly 32 bytes
+     * @throws IllegalArgumentException when {@code raw} is not exactly 32 bytes, or is one byte repeated
      */
     public static EncryptionKey of(byte[] raw) {
         Objects.requireNonNull(raw, "raw");
@@ -42,8 +51,8 @@ public final class EncryptionKey {
     /**
      * Decodes base64 (standard or URL-safe alphabet, padding optional) of exactly 32 bytes.
      *
-     * @throws IllegalArgumentException when the text is not base64 or does not decode to 32 bytes; the message
-     *                                  never repeats the text
+     * @throws IllegalArgumentException when the text is not base64, does not decode to 32 bytes, or decodes to one
+     *                                  byte repeated; the message never repeats the text
      */
     public static EncryptionKey fromBase64(String encoded) {
         Objects.requireNonNull(encoded, "encoded");

@@ -223,9 +223,11 @@ public final class ProvisioningSaga implements TenantProvisioner {
         } catch (ProvisioningException e) {
             throw e;
         } catch (Exception e) {
+            // A tenant-side connection that fails may point at the new database (endpoint, TLS, credentials); a
+            // server that refuses every new session (no slots left, shutting down) is an outage on either side.
             boolean adminSide = !leaseRenewed || step.usesAdminConnections();
-            ErrorCode code = adminSide && SqlFailures.isUnavailable(e)
-                    ? ErrorCode.DATABASE_UNAVAILABLE : step.failureCode();
+            boolean unavailable = adminSide ? SqlFailures.isUnavailable(e) : SqlFailures.isRefusingSessions(e);
+            ErrorCode code = unavailable ? ErrorCode.DATABASE_UNAVAILABLE : step.failureCode();
             LOG.log(Level.WARNING, "tenant {0} step {1} failed after {2} ms: {3}",
                     id, step.label(), elapsedMillis(started), SqlFailures.describe(e));
             throw new ProvisioningException(code, "provisioning step " + step.label() + " failed", e);

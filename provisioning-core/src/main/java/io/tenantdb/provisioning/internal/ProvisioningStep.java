@@ -33,7 +33,10 @@ enum ProvisioningStep {
         return failureCode;
     }
 
-    /** Verify and initialize connect as the new role: a refusal there is the new database's fault, not an outage. */
+    /**
+     * Verify and initialize connect as the new role: a failed connection there is the new database's fault, not an
+     * outage, unless the server is refusing every new session.
+     */
     boolean usesAdminConnections() {
         return this != VERIFY && this != INITIALIZE;
     }

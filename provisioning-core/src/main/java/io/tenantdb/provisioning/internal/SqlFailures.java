@@ -16,14 +16,24 @@ final class SqlFailures {
      */
     static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null) {
-                String state = sql.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
-                    return true;
-                }
+        }
+        return isRefusingSessions(failure);
+    }
+
+    /**
+     * True when the server answered but admits no new session for now: too many connections (53300), shutting
+     * down or starting up (57P01–57P03). Unlike a failed connection, this never means a wrong endpoint, a TLS
+     * mismatch or bad credentials.
+     */
+    static boolean isRefusingSessions(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("57P0") || sql.getSQLState().equals("53300"))) {
+                return true;
             }
         }
         return false;

@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 
 import javax.sql.DataSource;
@@ -21,7 +22,8 @@ import java.util.UUID;
  * Creates each tenant database owned by its own login role over an admin {@link DataSource} (the role needs
  * CREATEDB and CREATEROLE). Per tenant it issues:
  * <pre>
- * CREATE ROLE "car_…" LOGIN PASSWORD 'SCRAM-SHA-256$…'; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
+ * CREATE ROLE "car_…" LOGIN CONNECTION LIMIT 20 PASSWORD 'SCRAM-SHA-256$…'[; ALTER ROLE "car_…" SET name = E'value' …]
+ *     ; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * GRANT "car_…" TO CURRENT_USER                          -- only when the admin is not a superuser
  * CREATE DATABASE "car_…" OWNER "car_…" [TEMPLATE …] [STRATEGY …]
  * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
@@ -33,12 +35,18 @@ import java.util.UUID;
  */
 public final class PostgresDatabaseCreator implements DatabaseCreator {
 
+    /** The {@code CONNECTION LIMIT} of tenant roles unless {@link Builder#connectionLimit(int)} says otherwise. */
+    public static final int DEFAULT_CONNECTION_LIMIT = 20;
+
     private static final int PASSWORD_BYTES = 32;
 
     private final DataSource admin;
     private final UUID controlPlaneId;
     private final String tenantHost;
     private final int tenantPort;
+    private final Optional<SslMode> tenantSslMode;
+    private final int connectionLimit;
+    private final RoleSettings roleSettings;
     private final Optional<String> template;
     private final Optional<Strategy> strategy;
     private final SecureRandom random = new SecureRandom();
@@ -49,6 +57,9 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         this.controlPlaneId = builder.controlPlaneId;
         this.tenantHost = builder.tenantHost;
         this.tenantPort = builder.tenantPort;
+        this.tenantSslMode = Optional.ofNullable(builder.tenantSslMode);
+        this.connectionLimit = builder.connectionLimit;
+        this.roleSettings = builder.roleSettings.copy();
         this.template = Optional.ofNullable(builder.template);
         this.strategy = Optional.ofNullable(builder.strategy);
     }
@@ -77,8 +88,9 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
             connection.setAutoCommit(true);
             // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
-            statement.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + ScramVerifier.of(password, random)
-                    + "'; COMMENT ON ROLE " + role + " IS '" + mark + "'");
+            statement.execute("CREATE ROLE " + role + " LOGIN CONNECTION LIMIT " + connectionLimit + " PASSWORD '"
+                    + ScramVerifier.of(password, random) + "'" + roleSettings.alterStatements(role)
+                    + "; COMMENT ON ROLE " + role + " IS '" + mark + "'");
             if (!adminIsSuperuser(statement)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
                 statement.execute("GRANT " + role + " TO CURRENT_USER");
@@ -90,7 +102,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
             statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE " + database
                     + " IS '" + mark + "'");
         }
-        return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password);
+        return details(databaseName, roleName, password);
     }
 
     /**
@@ -182,7 +194,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         Identifiers.quote(databaseName);
         String password = newPassword();
         setPassword(roleName, password);
-        return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password);
+        return details(databaseName, roleName, password);
     }
 
     @Override
@@ -200,6 +212,10 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
                 statement.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'");
             }
         });
+    }
+
+    private ConnectionDetails details(String databaseName, String roleName, String password) {
+        return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password, tenantSslMode);
     }
 
     private boolean adminIsSuperuser(Statement statement) throws SQLException {
@@ -242,6 +258,9 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         private final UUID controlPlaneId;
         private String tenantHost = "localhost";
         private int tenantPort = 5432;
+        private SslMode tenantSslMode;
+        private int connectionLimit = DEFAULT_CONNECTION_LIMIT;
+        private final RoleSettings roleSettings = new RoleSettings();
         private String template;
         private Strategy strategy;
 
@@ -263,6 +282,46 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
             }
             this.tenantHost = host;
             this.tenantPort = port;
+            return this;
+        }
+
+        /**
+         * The {@code sslmode} written into each connection string, and so used to verify it: a successful
+         * provisioning proves the tenant's TLS settings work. Unset, strings state none (the client's default,
+         * {@code prefer}).
+         */
+        public Builder tenantSslMode(SslMode mode) {
+            this.tenantSslMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * The {@code CONNECTION LIMIT} of each new tenant role: its most concurrent sessions, so that a tenant at its
+         * limit is refused while everyone else still connects. {@code -1} is unlimited. Default
+         * {@value PostgresDatabaseCreator#DEFAULT_CONNECTION_LIMIT}.
+         *
+         * @throws IllegalArgumentException when {@code limit} is below {@code -1}, or {@code 0}: a role that may not
+         *                                  connect could never be verified
+         */
+        public Builder connectionLimit(int limit) {
+            if (limit < -1 || limit == 0) {
+                throw new IllegalArgumentException("connection limit must be -1 (unlimited) or at least 1");
+            }
+            this.connectionLimit = limit;
+            return this;
+        }
+
+        /**
+         * Sets a configuration parameter on each new tenant role, e.g. {@code roleSetting("statement_timeout",
+         * "30s")}, with {@code ALTER ROLE … SET name = 'value'} in the same implicit transaction as
+         * {@code CREATE ROLE}: a setting the server refuses fails the creation and leaves no role. Settings apply in
+         * the order given; setting a name again replaces its value.
+         *
+         * @throws IllegalArgumentException unless {@code name} matches {@code [a-z_][a-z0-9_.]{0,62}}, or when
+         *                                  {@code value} contains a NUL character
+         */
+        public Builder roleSetting(String name, String value) {
+            roleSettings.put(name, value);
             return this;
         }
 

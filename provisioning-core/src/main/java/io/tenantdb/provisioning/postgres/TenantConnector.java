@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,7 +14,9 @@ import java.util.Properties;
 
 /**
  * Opens fresh, unpooled JDBC connections as a tenant's own role, with bounded connect and socket timeouts so a
- * hung server fails the call instead of hanging it. Uses the given PostgreSQL {@link Driver}, or else
+ * hung server fails the call instead of hanging it. Connects with exactly the {@code sslmode} the details state
+ * (so a successful verification proves the stored string works), trusting the CA file of
+ * {@link #withSslRootCert(Path)} when one is given. Uses the given PostgreSQL {@link Driver}, or else
  * {@link DriverManager} (which, inside a servlet container, only finds drivers the web application has loaded).
  * Immutable and thread-safe.
  */
@@ -22,6 +25,7 @@ public final class TenantConnector {
     private final Optional<Driver> driver;
     private final int connectTimeoutSeconds;
     private final int socketTimeoutSeconds;
+    private final Optional<Path> sslRootCert;
 
     /**
      * A connector that finds the driver through {@link DriverManager}.
@@ -47,11 +51,28 @@ public final class TenantConnector {
         this.driver = driver;
         this.connectTimeoutSeconds = seconds(connectTimeout, "connectTimeout");
         this.socketTimeoutSeconds = seconds(socketTimeout, "socketTimeout");
+        this.sslRootCert = Optional.empty();
+    }
+
+    private TenantConnector(TenantConnector template, Path sslRootCert) {
+        this.driver = template.driver;
+        this.connectTimeoutSeconds = template.connectTimeoutSeconds;
+        this.socketTimeoutSeconds = template.socketTimeoutSeconds;
+        this.sslRootCert = Optional.of(sslRootCert);
     }
 
     /** A connector with 10-second connect and 30-second socket timeouts. */
     public static TenantConnector withDefaults() {
         return new TenantConnector(Duration.ofSeconds(10), Duration.ofSeconds(30));
+    }
+
+    /**
+     * Returns a connector like this one that checks server certificates against the CA certificates (PEM) in
+     * {@code caFile}, pgjdbc's {@code sslrootcert}, under {@code sslmode} {@code verify-ca} and {@code verify-full}.
+     * The file is read on every connect; its path is never part of a connection string.
+     */
+    public TenantConnector withSslRootCert(Path caFile) {
+        return new TenantConnector(this, Objects.requireNonNull(caFile, "caFile"));
     }
 
     /**
@@ -66,6 +87,7 @@ public final class TenantConnector {
         properties.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "tenantdb-provisioning");
+        sslRootCert.ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
         if (driver.isEmpty()) {
             return DriverManager.getConnection(details.toJdbcUrl(), properties);
         }

@@ -64,6 +64,28 @@ class EncryptionKeyTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret").doesNotContain("c2Vj"));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0x00, 0x01, 0x41, 0xff})
+    void refusesAKeyThatIsOneByteRepeatedWithoutEchoingIt(int value) {
+        byte[] raw = new byte[EncryptionKey.LENGTH];
+        Arrays.fill(raw, (byte) value);
+        String encoded = Base64.getEncoder().encodeToString(raw);
+
+        assertThatThrownBy(() -> EncryptionKey.of(raw))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one byte repeated");
+        assertThatThrownBy(() -> EncryptionKey.fromBase64(encoded))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one byte repeated")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(encoded));
+    }
+
+    @Test
+    void acceptsAKeyThatDiffersInItsLastByteOnly() {
+        byte[] raw = new byte[EncryptionKey.LENGTH];
+        raw[EncryptionKey.LENGTH - 1] = 1;
+
+        assertThat(EncryptionKey.of(raw).idHex()).hasSize(8);
+    }
+
     @Test
     void toStringShowsTheIdOnly() {
         EncryptionKey key = EncryptionKey.of(RAW);

@@ -257,6 +257,19 @@ class ProvisioningSagaTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"53300", "57P03"})
+    void serverRefusingNewSessionsAtVerifyIsDatabaseUnavailableAndCompensated(String sqlState) {
+        TenantProvisioner provisioner = arm(FailurePoint.VERIFY, new SQLException("too many clients", sqlState));
+
+        assertThatThrownBy(() -> provisioner.provision(ACME))
+                .isInstanceOfSatisfying(ProvisioningException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE));
+        assertThat(fakes.creator.databases()).isEmpty();
+        assertThat(fakes.creator.roles()).isEmpty();
+        assertThat(fakes.store.tenants()).isEmpty();
+    }
+
     @Test
     void connectionFailureAtVerifyIsTheNewDatabasesFaultNotAnOutage() {
         TenantProvisioner provisioner = arm(FailurePoint.VERIFY, new SQLException("connection refused", "08006"));

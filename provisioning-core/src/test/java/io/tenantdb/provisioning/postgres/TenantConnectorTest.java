@@ -1,12 +1,15 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.SslMode;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
 import java.sql.Driver;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
@@ -31,6 +34,23 @@ class TenantConnectorTest {
         assertThat(url).hasValue("jdbc:postgresql://db.internal:6432/car_x");
         assertThat(properties.get()).containsEntry("user", "car_x").containsEntry("password", "pw")
                 .containsEntry("connectTimeout", "3").containsEntry("socketTimeout", "7");
+    }
+
+    @Test
+    void theStatedSslModeGoesInTheUrlAndTheRootCertificateInTheProperties() {
+        AtomicReference<String> url = new AtomicReference<>();
+        AtomicReference<Properties> properties = new AtomicReference<>();
+        TenantConnector connector = new TenantConnector(new RecordingDriver(url, properties), Duration.ofSeconds(3),
+                Duration.ofSeconds(7)).withSslRootCert(Path.of("/etc/tenantdb/ca.pem"));
+        ConnectionDetails tls = new ConnectionDetails("db.internal", 6432, "car_x", "car_x", "pw",
+                Optional.of(SslMode.VERIFY_FULL));
+
+        assertThatThrownBy(() -> connector.open(tls)).isInstanceOf(SQLException.class);
+
+        assertThat(url).hasValue("jdbc:postgresql://db.internal:6432/car_x?sslmode=verify-full");
+        assertThat(properties.get()).containsEntry("sslrootcert", "/etc/tenantdb/ca.pem")
+                .containsEntry("connectTimeout", "3").containsEntry("socketTimeout", "7")
+                .doesNotContainKey("sslmode");
     }
 
     @Test

@@ -54,8 +54,8 @@ public final class TestPostgres {
     private final String adminPassword;
     private final DataSource adminDataSource;
 
-    private TestPostgres(String source, String host, int port, String adminDatabase, String adminUser,
-                         String adminPassword) {
+    TestPostgres(String source, String host, int port, String adminDatabase, String adminUser,
+                 String adminPassword) {
         this.source = source;
         this.host = host;
         this.port = port;
@@ -74,7 +74,10 @@ public final class TestPostgres {
         return Holder.INSTANCE;
     }
 
-    /** Where the server came from: {@code "environment"}, {@code "testcontainers"} or {@code "embedded"}. */
+    /**
+     * Where the server came from: {@code "environment"}, {@code "testcontainers"} or {@code "embedded"}; a
+     * {@link DedicatedPostgres} says {@code "dedicated"}.
+     */
     public String source() {
         return source;
     }

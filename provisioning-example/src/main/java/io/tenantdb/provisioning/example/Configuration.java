@@ -1,12 +1,15 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
+import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +21,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Every setting of the example application, parsed and validated in one place from named variables (the process
@@ -25,6 +30,7 @@ import java.util.function.Function;
  *
  * <p>Variables: {@code DATABASE_URL}, {@code ENCRYPTION_KEY}, {@code ENCRYPTION_KEYS_PREVIOUS}, {@code ADMIN_TOKEN},
  * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT},
+ * {@code TENANT_DB_SSLMODE}, {@code TENANT_DB_SSLROOTCERT}, {@code TENANT_CONNECTION_LIMIT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
  * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
@@ -49,6 +55,9 @@ public final class Configuration {
     static final String PROVISIONING_DATA_DIR = "PROVISIONING_DATA_DIR";
     static final String TENANT_DB_HOST = "TENANT_DB_HOST";
     static final String TENANT_DB_PORT = "TENANT_DB_PORT";
+    static final String TENANT_DB_SSLMODE = "TENANT_DB_SSLMODE";
+    static final String TENANT_DB_SSLROOTCERT = "TENANT_DB_SSLROOTCERT";
+    static final String TENANT_CONNECTION_LIMIT = "TENANT_CONNECTION_LIMIT";
     static final String DB_CONNECT_TIMEOUT_SECONDS = "DB_CONNECT_TIMEOUT_SECONDS";
     static final String DB_STATEMENT_TIMEOUT_SECONDS = "DB_STATEMENT_TIMEOUT_SECONDS";
     static final String PROVISIONING_LEASE_SECONDS = "PROVISIONING_LEASE_SECONDS";
@@ -57,11 +66,14 @@ public final class Configuration {
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
-            ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, DB_CONNECT_TIMEOUT_SECONDS,
+            ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, TENANT_DB_SSLMODE,
+            TENANT_DB_SSLROOTCERT, TENANT_CONNECTION_LIMIT, DB_CONNECT_TIMEOUT_SECONDS,
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
             IDEMPOTENCY_KEY_RETENTION_HOURS);
 
     private static final int DEFAULT_POSTGRES_PORT = 5432;
+    /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
+    private static final int MAX_CONNECTION_LIMIT = 262_143;
 
     private final Optional<Database> database;
     private final Optional<EncryptionKey> encryptionKey;
@@ -71,6 +83,9 @@ public final class Configuration {
     private final Path dataDirectory;
     private final Optional<String> tenantDbHost;
     private final OptionalInt tenantDbPort;
+    private final Optional<SslMode> tenantSslMode;
+    private final Optional<Path> tenantSslRootCert;
+    private final int tenantConnectionLimit;
     private final Timeouts timeouts;
     private final Duration idempotencyRetention;
 
@@ -84,6 +99,15 @@ public final class Configuration {
         this.tenantDbHost = optional(lookup, TENANT_DB_HOST).map(Configuration::host);
         this.tenantDbPort = optional(lookup, TENANT_DB_PORT)
                 .map(value -> OptionalInt.of(port(TENANT_DB_PORT, value, 1))).orElse(OptionalInt.empty());
+        this.tenantSslMode = optional(lookup, TENANT_DB_SSLMODE).map(Configuration::sslMode);
+        this.tenantSslRootCert = optional(lookup, TENANT_DB_SSLROOTCERT).map(Configuration::caFile);
+        this.tenantConnectionLimit = optional(lookup, TENANT_CONNECTION_LIMIT).map(Configuration::connectionLimit)
+                .orElse(PostgresDatabaseCreator.DEFAULT_CONNECTION_LIMIT);
+        if (tenantSslRootCert.isPresent()
+                && tenantSslMode.filter(mode -> mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL).isEmpty()) {
+            // pgjdbc reads the CA file only to verify; under any other mode it would be silently ignored.
+            throw new Invalid(TENANT_DB_SSLROOTCERT, "only applies with TENANT_DB_SSLMODE verify-ca or verify-full");
+        }
         this.timeouts = new Timeouts(
                 seconds(lookup, DB_CONNECT_TIMEOUT_SECONDS, Timeouts.DEFAULT_CONNECT, 1),
                 seconds(lookup, DB_STATEMENT_TIMEOUT_SECONDS, Timeouts.DEFAULT_STATEMENT, 1),
@@ -182,6 +206,21 @@ public final class Configuration {
         return tenantDbPort;
     }
 
+    /** The {@code sslmode} written into tenants' connection strings; empty states none (libpq's default, prefer). */
+    public Optional<SslMode> tenantSslMode() {
+        return tenantSslMode;
+    }
+
+    /** The CA certificates (PEM) tenant connections are verified against; never written into a connection string. */
+    public Optional<Path> tenantSslRootCert() {
+        return tenantSslRootCert;
+    }
+
+    /** The {@code CONNECTION LIMIT} of each new tenant role; {@code -1} is unlimited. */
+    public int tenantConnectionLimit() {
+        return tenantConnectionLimit;
+    }
+
     /** How long a completed Idempotency-Key replays its tenant before it may be purged. */
     public Duration idempotencyRetention() {
         return idempotencyRetention;
@@ -246,7 +285,40 @@ public final class Configuration {
         if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
             throw new Invalid(ADMIN_TOKEN, "must consist of visible ASCII characters only (no spaces)");
         }
+        if (value.chars().distinct().count() == 1) {
+            throw new Invalid(ADMIN_TOKEN, "must not be one character repeated; use a random token, e.g. "
+                    + "`openssl rand -base64 32`");
+        }
         return value;
+    }
+
+    private static SslMode sslMode(String value) {
+        return SslMode.fromWireName(value).orElseThrow(() -> new Invalid(TENANT_DB_SSLMODE, "must be one of "
+                + Stream.of(SslMode.values()).map(SslMode::wireName).collect(Collectors.joining(", "))
+                + ", got '" + value + "'"));
+    }
+
+    private static Path caFile(String value) {
+        Path file;
+        try {
+            file = Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new Invalid(TENANT_DB_SSLROOTCERT, "is not a valid path");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new Invalid(TENANT_DB_SSLROOTCERT, "must name a readable file, got '" + value + "'");
+        }
+        return file;
+    }
+
+    private static int connectionLimit(String value) {
+        int limit = number(TENANT_CONNECTION_LIMIT, value, -1, MAX_CONNECTION_LIMIT);
+        if (limit == 0) {
+            // A tenant role that may not connect fails every verification.
+            throw new Invalid(TENANT_CONNECTION_LIMIT, "must be -1 (unlimited) or a number from 1 to "
+                    + MAX_CONNECTION_LIMIT + ", got 0");
+        }
+        return limit;
     }
 
     private static int port(String name, String value, int min) {

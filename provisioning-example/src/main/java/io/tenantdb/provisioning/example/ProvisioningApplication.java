@@ -61,7 +61,7 @@ public final class ProvisioningApplication implements AutoCloseable {
     /**
      * Opens the pool, applies the control-plane schema and builds the provisioner.
      *
-     * @param configuration tenant endpoint overrides, previous keys and timeouts
+     * @param configuration tenant endpoint, TLS and connection-limit settings, previous keys and timeouts
      * @param admin         the admin connection (CREATEDB and CREATEROLE; holds the control plane)
      * @param primaryKey    seals new connection strings
      * @throws SQLException when the admin database cannot be reached or the schema cannot be applied
@@ -107,10 +107,15 @@ public final class ProvisioningApplication implements AutoCloseable {
             JdbcIdempotencyStore idempotencyKeys = new JdbcIdempotencyStore(pool, timeouts.lease(),
                     configuration.idempotencyRetention());
             // The driver instance itself, so tenant connections work in a WAR whatever DriverManager sees.
-            TenantConnector tenantConnector = new TenantConnector(new org.postgresql.Driver(), timeouts.connect(),
+            TenantConnector driverConnector = new TenantConnector(new org.postgresql.Driver(), timeouts.connect(),
                     timeouts.statement().plusSeconds(5));
-            PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(pool, store.controlPlaneId())
-                    .tenantEndpoint(tenantHost, tenantPort).build();
+            TenantConnector tenantConnector = configuration.tenantSslRootCert()
+                    .map(driverConnector::withSslRootCert).orElse(driverConnector);
+            PostgresDatabaseCreator.Builder creatorBuilder = PostgresDatabaseCreator.builder(pool, store.controlPlaneId())
+                    .tenantEndpoint(tenantHost, tenantPort)
+                    .connectionLimit(configuration.tenantConnectionLimit());
+            configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
+            PostgresDatabaseCreator creator = creatorBuilder.build();
             TenantProvisioner provisioner = TenantProvisioner.builder()
                     .databaseCreator(creator)
                     .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))

@@ -1,10 +1,13 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,6 +64,9 @@ class ConfigurationTest {
         assertThat(configuration.dataDirectory()).isEqualTo(Path.of("provisioning-data"));
         assertThat(configuration.tenantDbHost()).isEmpty();
         assertThat(configuration.tenantDbPort()).isEmpty();
+        assertThat(configuration.tenantSslMode()).isEmpty();
+        assertThat(configuration.tenantSslRootCert()).isEmpty();
+        assertThat(configuration.tenantConnectionLimit()).isEqualTo(20);
     }
 
     @Test
@@ -195,6 +201,28 @@ class ConfigurationTest {
         assertRefused(Map.of("ADMIN_TOKEN", token), "ADMIN_TOKEN", token);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"aaaaaaaaaaaaaaaa", "0000000000000000000000000000000000000000", "################"})
+    void adminTokenOfOneRepeatedCharacterIsRefusedWithoutEchoingIt(String token) {
+        assertRefused(Map.of("ADMIN_TOKEN", token), "ADMIN_TOKEN", token);
+        assertThatThrownBy(() -> Configuration.from(Map.of("ADMIN_TOKEN", token)))
+                .hasMessageContaining("one character repeated");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x00, 0x2a, 0xff})
+    void encryptionKeyOfOneRepeatedByteIsRefusedWithoutEchoingIt(int value) {
+        byte[] raw = new byte[32];
+        java.util.Arrays.fill(raw, (byte) value);
+        String weak = java.util.Base64.getEncoder().encodeToString(raw);
+
+        assertRefused(with(Map.of(), "ENCRYPTION_KEY", weak), "ENCRYPTION_KEY", weak);
+        assertThatThrownBy(() -> Configuration.from(Map.of("ENCRYPTION_KEY", weak)))
+                .hasMessageContaining("one byte repeated");
+        assertRefused(with(external("postgresql://admin:pw@host/db"), "ENCRYPTION_KEY", weak), "ENCRYPTION_KEY", weak);
+        assertRefused(Map.of("ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + "," + weak), "ENCRYPTION_KEYS_PREVIOUS", weak);
+    }
+
     @Test
     void adminTokenOfSixteenVisibleCharactersIsAccepted() {
         assertThat(Configuration.from(Map.of("ADMIN_TOKEN", "0123456789abcdef")).adminToken())
@@ -234,6 +262,64 @@ class ConfigurationTest {
         assertThat(configuration.tenantDbPort()).isEqualTo(OptionalInt.of(6432));
     }
 
+    @Test
+    void tenantConnectionLimitIsParsedAndMinusOneMeansUnlimited() {
+        assertThat(Configuration.from(Map.of("TENANT_CONNECTION_LIMIT", "5")).tenantConnectionLimit()).isEqualTo(5);
+        assertThat(Configuration.from(Map.of("TENANT_CONNECTION_LIMIT", "-1")).tenantConnectionLimit())
+                .isEqualTo(-1);
+        assertThat(Configuration.from(Map.of("TENANT_CONNECTION_LIMIT", "262143")).tenantConnectionLimit())
+                .isEqualTo(262143);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-2", "262144", "twenty", "1.5", "0x10"})
+    void invalidTenantConnectionLimitIsRefused(String limit) {
+        assertRefused(Map.of("TENANT_CONNECTION_LIMIT", limit), "TENANT_CONNECTION_LIMIT");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"})
+    void tenantSslModeTakesTheSixLibpqModes(String mode) {
+        assertThat(Configuration.from(Map.of("TENANT_DB_SSLMODE", mode)).tenantSslMode().map(SslMode::wireName))
+                .contains(mode);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"VERIFY-FULL", "verify_full", "on", "true", "ssl"})
+    void otherTenantSslModesAreRefusedListingTheValidOnes(String mode) {
+        assertRefused(Map.of("TENANT_DB_SSLMODE", mode), "TENANT_DB_SSLMODE");
+        assertThatThrownBy(() -> Configuration.from(Map.of("TENANT_DB_SSLMODE", mode)))
+                .hasMessageContaining("disable, allow, prefer, require, verify-ca, verify-full");
+    }
+
+    @Test
+    void tenantSslRootCertIsTakenWithAVerifyingMode(@TempDir Path directory) throws Exception {
+        Path ca = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+
+        for (String mode : new String[] {"verify-ca", "verify-full"}) {
+            Configuration configuration = Configuration.from(Map.of("TENANT_DB_SSLMODE", mode,
+                    "TENANT_DB_SSLROOTCERT", ca.toString()));
+            assertThat(configuration.tenantSslRootCert()).contains(ca);
+        }
+    }
+
+    @Test
+    void tenantSslRootCertMustBeAReadableFile(@TempDir Path directory) {
+        assertRefused(Map.of("TENANT_DB_SSLMODE", "verify-full",
+                "TENANT_DB_SSLROOTCERT", directory.resolve("missing.pem").toString()), "TENANT_DB_SSLROOTCERT");
+        assertRefused(Map.of("TENANT_DB_SSLMODE", "verify-full",
+                "TENANT_DB_SSLROOTCERT", directory.toString()), "TENANT_DB_SSLROOTCERT");
+    }
+
+    @Test
+    void tenantSslRootCertWithoutAVerifyingModeIsRefused(@TempDir Path directory) throws Exception {
+        Path ca = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+
+        assertRefused(Map.of("TENANT_DB_SSLROOTCERT", ca.toString()), "TENANT_DB_SSLROOTCERT");
+        assertRefused(Map.of("TENANT_DB_SSLMODE", "require", "TENANT_DB_SSLROOTCERT", ca.toString()),
+                "TENANT_DB_SSLROOTCERT");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"host/with/slash", "user@host", "two words"})
     void invalidTenantHostIsRefused(String host) {
@@ -248,7 +334,8 @@ class ConfigurationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"DATABASE_URL", "ENCRYPTION_KEY", "ENCRYPTION_KEYS_PREVIOUS", "ADMIN_TOKEN", "PORT",
-            "PROVISIONING_DATA_DIR", "TENANT_DB_HOST", "TENANT_DB_PORT"})
+            "PROVISIONING_DATA_DIR", "TENANT_DB_HOST", "TENANT_DB_PORT", "TENANT_DB_SSLMODE", "TENANT_DB_SSLROOTCERT",
+            "TENANT_CONNECTION_LIMIT"})
     void blankValueIsRefusedRatherThanTreatedAsUnset(String variable) {
         assertThat(Configuration.VARIABLES).contains(variable);
         assertRefused(Map.of(variable, "  "), variable);

@@ -40,6 +40,13 @@ class MainTest {
     }
 
     @Test
+    void tenantConnectionLimitOfZeroExitsWithTwoNamingTheVariable() throws InterruptedException {
+        assertThat(run(List.of(), Map.of("TENANT_CONNECTION_LIMIT", "0"))).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("configuration error: TENANT_CONNECTION_LIMIT ")
+                .hasLineCount(1);
+    }
+
+    @Test
     void unknownCommandExitsWithTwoListingTheCommands() throws InterruptedException {
         assertThat(run(List.of("frobnicate"), Map.of())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown command 'frobnicate'", "serve");
