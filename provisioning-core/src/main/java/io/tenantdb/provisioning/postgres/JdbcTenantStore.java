@@ -90,15 +90,18 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
     }
 
     /**
-     * Creates or upgrades the {@code control_plane} schema. Idempotent and safe to run from several instances
-     * at once.
+     * Creates or upgrades the {@code control_plane} schema, then revokes {@code PUBLIC}'s {@code CONNECT} on the
+     * control-plane database when the connected role owns it (or is a superuser), so tenant roles cannot log in to
+     * it; otherwise leaves that privilege alone. Idempotent and safe to run from several instances at once.
      *
      * @return how many schema versions were applied now (0 when already current)
      * @throws SQLException when the control plane refuses
      */
     public int migrate() throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            return SchemaMigrator.migrate(connection);
+            int applied = SchemaMigrator.migrate(connection);
+            ControlDatabaseAccess.revokePublicConnect(connection);
+            return applied;
         }
     }
 

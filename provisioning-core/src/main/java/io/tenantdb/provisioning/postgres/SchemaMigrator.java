@@ -18,7 +18,7 @@ final class SchemaMigrator {
 
     private static final String RESOURCE_DIR = "io/tenantdb/provisioning/postgres/schema/";
     // An arbitrary constant that names this lock among the host's own advisory locks.
-    private static final long LOCK_KEY = 0x74656e616e746462L;
+    static final long LOCK_KEY = 0x74656e616e746462L;
 
     private SchemaMigrator() {
     }

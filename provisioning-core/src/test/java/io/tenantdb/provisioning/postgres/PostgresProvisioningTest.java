@@ -104,8 +104,15 @@ class PostgresProvisioningTest {
 
         String sql = "SELECT has_database_privilege('public', ?, 'CONNECT')";
         // A database made by plain CREATE DATABASE grants CONNECT to PUBLIC: the query can tell the two apart.
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(), sql, real.controlDatabase))
-                .containsExactly("t");
+        String plain = postgres.createDatabase("plain_");
+        try {
+            assertThat(RealProvisioning.strings(postgres.adminDataSource(), sql, plain)).containsExactly("t");
+        } finally {
+            try (Connection connection = postgres.adminDataSource().getConnection();
+                 Statement statement = connection.createStatement()) {
+                statement.execute("DROP DATABASE \"" + plain + "\"");
+            }
+        }
         assertThat(RealProvisioning.strings(postgres.adminDataSource(), sql, tenant.databaseName()))
                 .containsExactly("f");
     }

@@ -116,13 +116,20 @@ public final class TestPostgres {
 
     /** Admin connections to {@code database}. Unpooled: every {@code getConnection()} opens a new session. */
     public DataSource dataSource(String database) {
+        return dataSource(database, adminUser, adminPassword);
+    }
+
+    /** Connections to {@code database} as another role, e.g. a test's own admin. Unpooled, like the admin's. */
+    public DataSource dataSource(String database, String user, String password) {
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setServerNames(new String[] {host});
         dataSource.setPortNumbers(new int[] {port});
         dataSource.setDatabaseName(database);
-        dataSource.setUser(adminUser);
-        dataSource.setPassword(adminPassword);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
         dataSource.setApplicationName("tenantdb-tests");
         return dataSource;
     }
