@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.UUID;
 
 /**
  * The least a deployment can give the library: a login role with {@code CREATEDB} and {@code CREATEROLE} but not
@@ -51,8 +52,9 @@ final class LimitedAdmin implements AutoCloseable {
     }
 
     /** A creator whose admin is this role, so every tenant role goes through {@code GRANT … TO CURRENT_USER}. */
-    PostgresDatabaseCreator creator() {
-        return PostgresDatabaseCreator.builder(dataSource()).tenantEndpoint(postgres.host(), postgres.port()).build();
+    PostgresDatabaseCreator creator(UUID controlPlaneId) {
+        return PostgresDatabaseCreator.builder(dataSource(), controlPlaneId)
+                .tenantEndpoint(postgres.host(), postgres.port()).build();
     }
 
     @Override

@@ -243,7 +243,7 @@ class TenantIsolationTest {
         TenantProvisioner.Builder builder = real.builder();
         if (admin == Admin.CREATEDB_CREATEROLE) {
             limitedAdmin = new LimitedAdmin(postgres);
-            builder.databaseCreator(limitedAdmin.creator());
+            builder.databaseCreator(limitedAdmin.creator(real.store.controlPlaneId()));
         }
         TenantProvisioner provisioner = builder.build();
         a = provisioner.provision(new TenantRequest("Tenant A", Environment.PRODUCTION));
