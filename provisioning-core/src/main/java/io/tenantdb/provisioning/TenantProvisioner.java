@@ -188,7 +188,7 @@ public interface TenantProvisioner {
             require(connectionVerifier, "connectionVerifier");
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
-            TenantProvisioner saga = new ProvisioningSaga(databaseCreator, connectionVerifier,
+            ProvisioningSaga saga = new ProvisioningSaga(databaseCreator, connectionVerifier,
                     Optional.ofNullable(databaseInitializer), cipherService, tenantStore, Optional.ofNullable(listener),
                     databasePrefix, clock);
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);

@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.IdempotencyStore;
 import io.tenantdb.provisioning.spi.IdempotencyStore.Claim;
 
@@ -29,10 +30,10 @@ public final class IdempotentProvisioner implements TenantProvisioner {
 
     private static final Logger LOG = System.getLogger(IdempotentProvisioner.class.getName());
 
-    private final TenantProvisioner delegate;
+    private final ProvisioningSaga delegate;
     private final IdempotencyStore keys;
 
-    public IdempotentProvisioner(TenantProvisioner delegate, IdempotencyStore keys) {
+    public IdempotentProvisioner(ProvisioningSaga delegate, IdempotencyStore keys) {
         this.delegate = delegate;
         this.keys = keys;
     }
@@ -46,13 +47,23 @@ public final class IdempotentProvisioner implements TenantProvisioner {
     public Tenant provision(TenantRequest request, String idempotencyKey) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(idempotencyKey, "idempotencyKey");
-        Claim claim = Failures.call(() -> keys.claim(idempotencyKey, hash(request)), "recording the Idempotency-Key",
-                ErrorCode.RESERVE_FAILED);
+        // Chosen before the claim and recorded with it, so the key's outcome can be read from the activation itself.
+        UUID newTenantId = UUID.randomUUID();
+        Claim claim = Failures.call(() -> keys.claim(idempotencyKey, hash(request), newTenantId),
+                "recording the Idempotency-Key", ErrorCode.RESERVE_FAILED);
         switch (claim.outcome()) {
             case MISMATCH:
                 throw new ProvisioningException(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                         "this Idempotency-Key was already used with a different request");
             case IN_PROGRESS:
+                // The first request may have activated its tenant and died before recording the key's end.
+                Optional<Tenant> activated = claim.tenantId().flatMap(delegate::find)
+                        .filter(tenant -> tenant.status() != TenantStatus.PROVISIONING
+                                && tenant.status() != TenantStatus.FAILED);
+                if (activated.isPresent()) {
+                    complete(idempotencyKey, activated.get());
+                    return activated.get();
+                }
                 throw new ProvisioningException(ErrorCode.REQUEST_IN_PROGRESS,
                         "a request with this Idempotency-Key is still running");
             case COMPLETED:
@@ -64,7 +75,7 @@ public final class IdempotentProvisioner implements TenantProvisioner {
         }
         Tenant tenant;
         try {
-            tenant = delegate.provision(request);
+            tenant = delegate.provision(request, newTenantId);
         } catch (RuntimeException failure) {
             try {
                 keys.release(idempotencyKey);
@@ -75,14 +86,18 @@ public final class IdempotentProvisioner implements TenantProvisioner {
             }
             throw failure;
         }
+        complete(idempotencyKey, tenant);
+        return tenant;
+    }
+
+    private void complete(String idempotencyKey, Tenant tenant) {
         try {
             keys.complete(idempotencyKey, tenant.id());
         } catch (Exception e) {
-            // The tenant exists and is returned; a retry with this key sees IN_PROGRESS until the claim expires.
-            LOG.log(Level.WARNING, "tenant {0} provisioned but its idempotency key was not recorded: {1}",
+            // The tenant exists and is returned; a retry with this key finds it through the claim's tenant id.
+            LOG.log(Level.WARNING, "tenant {0} provisioned but its idempotency key was not completed: {1}",
                     tenant.id(), SqlFailures.describe(e));
         }
-        return tenant;
     }
 
     @Override

@@ -65,9 +65,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     @Override
     public Tenant provision(TenantRequest request) {
+        return provision(request, UUID.randomUUID());
+    }
+
+    /** Provisions a tenant whose id the caller chose at random beforehand (see {@link IdempotentProvisioner}). */
+    Tenant provision(TenantRequest request, UUID id) {
         Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(id, "id");
         long started = System.nanoTime();
-        UUID id = UUID.randomUUID();
         // The name comes from the random id alone: user input never reaches an identifier.
         String databaseName = databasePrefix + id.toString().replace('-', '_');
         Tenant tenant = new Tenant(id, request.name(), request.environment(), TenantStatus.PROVISIONING,

@@ -44,15 +44,16 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key, String requestHash) throws SQLException {
+    public Claim claim(String key, String requestHash, UUID tenantId) throws SQLException {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(requestHash, "requestHash");
+        Objects.requireNonNull(tenantId, "tenantId");
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(true);
             expire(connection, key);
             // A concurrent expiry may remove the row between insert and select: then claim again, once more.
             for (int attempt = 0; attempt < 2; attempt++) {
-                if (insert(connection, key, requestHash)) {
+                if (insert(connection, key, requestHash, tenantId)) {
                     return new Claim(Outcome.CLAIMED, Optional.empty());
                 }
                 Optional<Claim> existing = existing(connection, key, requestHash);
@@ -72,7 +73,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
 
     @Override
     public void release(String key) throws SQLException {
-        update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND tenant_id IS NULL", key);
+        update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND completed_at IS NULL", key);
     }
 
     /**
@@ -85,7 +86,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         try (Connection connection = dataSource.getConnection();
              PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.idempotency_keys"
                      + " WHERE completed_at < now() - ? * interval '1 millisecond'"
-                     + " OR (tenant_id IS NULL AND created_at < now() - ? * interval '1 millisecond')")) {
+                     + " OR (completed_at IS NULL AND created_at < now() - ? * interval '1 millisecond')")) {
             connection.setAutoCommit(true);
             delete.setLong(1, retentionMillis);
             delete.setLong(2, abandonAfterMillis);
@@ -96,7 +97,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     private void expire(Connection connection, String key) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.idempotency_keys"
                 + " WHERE idempotency_key = ? AND (completed_at < now() - ? * interval '1 millisecond'"
-                + " OR (tenant_id IS NULL AND created_at < now() - ? * interval '1 millisecond'))")) {
+                + " OR (completed_at IS NULL AND created_at < now() - ? * interval '1 millisecond'))")) {
             delete.setString(1, key);
             delete.setLong(2, retentionMillis);
             delete.setLong(3, abandonAfterMillis);
@@ -104,19 +105,21 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private static boolean insert(Connection connection, String key, String requestHash) throws SQLException {
+    private static boolean insert(Connection connection, String key, String requestHash, UUID tenantId)
+            throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO control_plane.idempotency_keys"
-                + " (idempotency_key, request_hash) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                + " (idempotency_key, request_hash, tenant_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             insert.setString(1, key);
             insert.setString(2, requestHash);
+            insert.setObject(3, tenantId);
             return insert.executeUpdate() == 1;
         }
     }
 
     private static Optional<Claim> existing(Connection connection, String key, String requestHash)
             throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT request_hash, tenant_id"
-                + " FROM control_plane.idempotency_keys WHERE idempotency_key = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT request_hash, tenant_id,"
+                + " completed_at IS NOT NULL FROM control_plane.idempotency_keys WHERE idempotency_key = ?")) {
             select.setString(1, key);
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
@@ -125,10 +128,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 if (!requestHash.equals(rs.getString(1))) {
                     return Optional.of(new Claim(Outcome.MISMATCH, Optional.empty()));
                 }
-                UUID tenantId = rs.getObject(2, UUID.class);
-                return Optional.of(tenantId == null
-                        ? new Claim(Outcome.IN_PROGRESS, Optional.empty())
-                        : new Claim(Outcome.COMPLETED, Optional.of(tenantId)));
+                Optional<UUID> tenantId = Optional.ofNullable(rs.getObject(2, UUID.class));
+                return Optional.of(new Claim(rs.getBoolean(3) ? Outcome.COMPLETED : Outcome.IN_PROGRESS, tenantId));
             }
         }
     }

@@ -12,11 +12,13 @@ import java.util.UUID;
 public interface IdempotencyStore {
 
     /**
-     * Claims {@code key} for a request whose canonical form hashes to {@code requestHash}, atomically.
+     * Claims {@code key} for a request whose canonical form hashes to {@code requestHash}, atomically, recording
+     * {@code tenantId}, the id the request's tenant will have. A claim found in progress reports the id it recorded,
+     * so a caller can see whether that tenant was in fact activated by a process that died before {@link #complete}.
      *
      * @throws SQLException when the store fails
      */
-    Claim claim(String key, String requestHash) throws SQLException;
+    Claim claim(String key, String requestHash, UUID tenantId) throws SQLException;
 
     /**
      * Records that the claimed request produced {@code tenantId}.
@@ -26,7 +28,8 @@ public interface IdempotencyStore {
     void complete(String key, UUID tenantId) throws SQLException;
 
     /**
-     * Releases a claim whose request failed, so a retry with the same key runs again. Idempotent.
+     * Releases a claim whose request failed, so a retry with the same key runs again; a completed key is kept.
+     * Idempotent.
      *
      * @throws SQLException when the store fails
      */
@@ -36,7 +39,7 @@ public interface IdempotencyStore {
     enum Outcome {
         /** The key is new: the caller runs the request. */
         CLAIMED,
-        /** The same request holds the key and has not finished. */
+        /** The same request holds the key and has not recorded its end; {@link Claim#tenantId()} is its tenant's id, if known. */
         IN_PROGRESS,
         /** The same request finished; {@link Claim#tenantId()} is what it created. */
         COMPLETED,
@@ -46,15 +49,23 @@ public interface IdempotencyStore {
 
     /**
      * @param outcome  what was found
-     * @param tenantId the tenant created, for {@link Outcome#COMPLETED} only
+     * @param tenantId the tenant created, for {@link Outcome#COMPLETED}; the tenant being created, for
+     *                 {@link Outcome#IN_PROGRESS} when the claim recorded it; empty otherwise
      */
     record Claim(Outcome outcome, Optional<UUID> tenantId) {
-        /** @throws IllegalArgumentException when a tenant id is given for any outcome but COMPLETED, or missing for it */
+        /**
+         * @throws IllegalArgumentException when COMPLETED has no tenant id, or CLAIMED or MISMATCH has one
+         */
         public Claim {
             Objects.requireNonNull(outcome, "outcome");
             Objects.requireNonNull(tenantId, "tenantId");
-            if (tenantId.isPresent() != (outcome == Outcome.COMPLETED)) {
-                throw new IllegalArgumentException("a tenant id goes with COMPLETED, and only with it");
+            boolean allowed = switch (outcome) {
+                case COMPLETED -> tenantId.isPresent();
+                case IN_PROGRESS -> true;
+                case CLAIMED, MISMATCH -> tenantId.isEmpty();
+            };
+            if (!allowed) {
+                throw new IllegalArgumentException("a tenant id goes with COMPLETED and IN_PROGRESS only");
             }
         }
     }

@@ -1,6 +1,11 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
@@ -8,6 +13,7 @@ import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -79,6 +85,22 @@ class CrashRecoveryTest {
         assertThat(active).hasSize(1);
         assertThat(real.databasesWithPrefix()).hasSize(1);
         assertThat(real.rolesWithPrefix()).hasSize(1);
+    }
+
+    @Test
+    void aRetryWithTheSameKeyAfterAKillPastTheActivationReturnsThatTenant() throws Exception {
+        killChildAt("after-store");
+        TenantProvisioner retrying = real.builder()
+                .cipherService(new AesGcmCipherService(EncryptionKey.of(childKey)))
+                .idempotencyStore(new JdbcIdempotencyStore(real.postgres.dataSource(real.controlDatabase)))
+                .build();
+
+        Tenant tenant = retrying.provision(new TenantRequest("crash after-store", Environment.PRODUCTION),
+                CrashingProvisioning.KEY_PREFIX + "after-store");
+
+        assertThat(activeTenants()).containsExactly(tenant.id());
+        assertThat(tenant.status()).isEqualTo(TenantStatus.ACTIVE);
+        assertThat(real.databasesWithPrefix()).containsExactly(tenant.databaseName());
     }
 
     private void killChildAt(String point) throws Exception {

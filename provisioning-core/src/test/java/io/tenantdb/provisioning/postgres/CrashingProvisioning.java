@@ -28,6 +28,9 @@ import java.util.UUID;
  */
 final class CrashingProvisioning {
 
+    /** The child's {@code Idempotency-Key} is this followed by its crash point. */
+    static final String KEY_PREFIX = "crash-";
+
     static final String PAUSED = "PAUSED ";
     static final String KEY_VARIABLE = "CRASH_TEST_ENCRYPTION_KEY";
 
@@ -70,9 +73,10 @@ final class CrashingProvisioning {
                     }
                 })
                 .tenantStore(pausingStore(realStore, point))
+                .idempotencyStore(new JdbcIdempotencyStore(control))
                 .databasePrefix(args[5])
                 .build();
-        provisioner.provision(new TenantRequest("crash " + point, Environment.PRODUCTION));
+        provisioner.provision(new TenantRequest("crash " + point, Environment.PRODUCTION), KEY_PREFIX + point);
         System.out.println("DONE");
         System.out.flush();
     }

@@ -135,18 +135,18 @@ class IdempotentProvisioningTest {
     void anAbandonedClaimExpiresAndCompletedKeysArePurgedAfterRetention() throws Exception {
         JdbcIdempotencyStore quick = new JdbcIdempotencyStore(real.postgres.dataSource(real.controlDatabase),
                 Duration.ofSeconds(1), Duration.ofSeconds(1));
-        assertThat(quick.claim("abandoned", "h").outcome()).isEqualTo(Outcome.CLAIMED);
-        assertThat(quick.claim("abandoned", "h").outcome()).isEqualTo(Outcome.IN_PROGRESS);
+        assertThat(quick.claim("abandoned", "h", UUID.randomUUID()).outcome()).isEqualTo(Outcome.CLAIMED);
+        assertThat(quick.claim("abandoned", "h", UUID.randomUUID()).outcome()).isEqualTo(Outcome.IN_PROGRESS);
         UUID tenant = UUID.randomUUID();
-        assertThat(quick.claim("done", "h").outcome()).isEqualTo(Outcome.CLAIMED);
+        assertThat(quick.claim("done", "h", UUID.randomUUID()).outcome()).isEqualTo(Outcome.CLAIMED);
         quick.complete("done", tenant);
-        assertThat(quick.claim("done", "h").tenantId()).contains(tenant);
+        assertThat(quick.claim("done", "h", UUID.randomUUID()).tenantId()).contains(tenant);
 
         Thread.sleep(1_100);
 
-        assertThat(quick.claim("abandoned", "h").outcome()).isEqualTo(Outcome.CLAIMED);
+        assertThat(quick.claim("abandoned", "h", UUID.randomUUID()).outcome()).isEqualTo(Outcome.CLAIMED);
         assertThat(quick.purgeExpired()).isEqualTo(1);
-        Claim reclaimed = quick.claim("done", "other");
+        Claim reclaimed = quick.claim("done", "other", UUID.randomUUID());
         assertThat(reclaimed.outcome()).isEqualTo(Outcome.CLAIMED);
     }
 }

@@ -9,14 +9,15 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Idempotency keys in memory, with the same outcomes as the JDBC store. {@link #failNextComplete()} makes the next
- * {@code complete} fail, which leaves the key claimed: the way to observe {@code IN_PROGRESS} without threads.
- * Thread-safe (one lock).
+ * Idempotency keys in memory, with the same contract as the JDBC store: a claim records its tenant id, release
+ * keeps completed keys. {@link #failNextComplete()} makes the next {@code complete} fail, as when the process dies
+ * between the activation and the key's completion. Thread-safe (one lock).
  */
 final class MemoryIdempotencyStore implements IdempotencyStore {
 
     private final Map<String, String> hashes = new HashMap<>();
     private final Map<String, UUID> tenants = new HashMap<>();
+    private final Map<String, Boolean> completed = new HashMap<>();
     private boolean failNextComplete;
 
     synchronized void failNextComplete() {
@@ -24,17 +25,17 @@ final class MemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public synchronized Claim claim(String key, String requestHash) {
+    public synchronized Claim claim(String key, String requestHash, UUID tenantId) {
         String known = hashes.putIfAbsent(key, requestHash);
         if (known == null) {
+            tenants.put(key, tenantId);
             return new Claim(Outcome.CLAIMED, Optional.empty());
         }
         if (!known.equals(requestHash)) {
             return new Claim(Outcome.MISMATCH, Optional.empty());
         }
-        UUID tenant = tenants.get(key);
-        return tenant == null ? new Claim(Outcome.IN_PROGRESS, Optional.empty())
-                : new Claim(Outcome.COMPLETED, Optional.of(tenant));
+        return new Claim(completed.containsKey(key) ? Outcome.COMPLETED : Outcome.IN_PROGRESS,
+                Optional.of(tenants.get(key)));
     }
 
     @Override
@@ -44,11 +45,14 @@ final class MemoryIdempotencyStore implements IdempotencyStore {
             throw new SQLException("lost", "08006");
         }
         tenants.put(key, tenantId);
+        completed.put(key, true);
     }
 
     @Override
     public synchronized void release(String key) {
-        hashes.remove(key);
-        tenants.remove(key);
+        if (!completed.containsKey(key)) {
+            hashes.remove(key);
+            tenants.remove(key);
+        }
     }
 }

@@ -47,6 +47,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -179,9 +180,11 @@ class OpenApiConformanceTest {
             return post(ACME);
         });
         s.put("POST /api/v1/tenants 409 request-in-progress", w -> {
-            // The first request's result is lost, so its key stays claimed: in progress.
-            w.keys.failNextComplete();
-            w.provisioner.provision(new TenantRequest("Acme", Environment.PRODUCTION), "key-1");
+            // The first request with this key is still running, held in its verify step until the hold times out.
+            w.verifier.hold();
+            CompletableFuture.runAsync(() -> w.provisioner.provision(new TenantRequest("Acme", Environment.PRODUCTION),
+                    "key-1"));
+            w.verifier.awaitHeld();
             return post(ACME).header("Idempotency-Key", "key-1");
         });
         s.put("POST /api/v1/tenants 413 payload-too-large", w -> {
@@ -621,11 +624,13 @@ class OpenApiConformanceTest {
     private static final class World {
         final InMemoryProvisioning fakes = new InMemoryProvisioning();
         final MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
+        final HeldVerifier verifier = new HeldVerifier(fakes.verifier);
         final TenantProvisioner provisioner;
         final AtomicBoolean controlPlaneUp = new AtomicBoolean(true);
 
         World(boolean idempotency) {
-            provisioner = idempotency ? fakes.builder().idempotencyStore(keys).build() : fakes.provisioner();
+            provisioner = idempotency ? fakes.builder().connectionVerifier(verifier).idempotencyStore(keys).build()
+                    : fakes.provisioner();
         }
 
         Tenant provision(String name) {

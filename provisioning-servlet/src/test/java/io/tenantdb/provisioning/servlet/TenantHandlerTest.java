@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -597,17 +599,44 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyStillInUseIs409WithRetryAfter() throws Exception {
-        MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(keys).build());
+        HeldVerifier verifier = new HeldVerifier(fakes.verifier);
+        TenantHandler idempotent = new TenantHandler(fakes.builder().connectionVerifier(verifier)
+                .idempotencyStore(new MemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
-        // The first request provisions but fails to record its result, so its key stays claimed.
-        keys.failNextComplete();
-        assertThat(idempotent.handle(keyed(body, "key-1")).status()).isEqualTo(201);
+        verifier.hold();
+        CompletableFuture<ApiResponse> first = CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
+        verifier.awaitHeld();
 
         ApiResponse pending = idempotent.handle(keyed(body, "key-1"));
 
+        verifier.release();
         assertProblem(pending, 409, "request-in-progress", "Request in progress");
         assertThat(pending.header("Retry-After")).isEqualTo("2");
+        assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(201);
+    }
+
+    @Test
+    void aRetryFindsTheTenantWhoseRequestActivatedItButNeverRecordedTheKey() throws Exception {
+        MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
+        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(keys).build());
+        String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
+        // The first request provisions but its key's completion is lost, as if the process died after activating.
+        keys.failNextComplete();
+        ApiResponse first = idempotent.handle(keyed(body, "key-1"));
+
+        ApiResponse retry = idempotent.handle(keyed(body, "key-1"));
+
+        assertThat(retry.status()).isEqualTo(201);
+        assertThat(json(retry).get("tenant_id")).isEqualTo(json(first).get("tenant_id"));
+        assertThat(fakes.store.tenants()).hasSize(1);
+    }
+
+    private static ApiResponse handle(TenantHandler handler, ApiRequest request) {
+        try {
+            return handler.handle(request);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @ParameterizedTest
