@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Runs the BUILT fat jar ({@code -Dexample.jar}) in a child process, in the embedded mode, for the ITs. */
+/**
+ * Runs the BUILT fat jar ({@code -Dexample.jar}) in a child process for the ITs: in the embedded mode, or with
+ * {@code DATABASE_URL} and friends among the further environment variables.
+ */
 final class ExampleJar {
 
     private static final Pattern LISTENING = Pattern.compile("listening on (http://localhost:\\d+)");
@@ -59,7 +62,8 @@ final class ExampleJar {
                     if (matcher.find()) {
                         base = URI.create(matcher.group(1) + "/");
                     }
-                    if (base != null && line.contains("try:")) {
+                    // The embedded banner ends with a curl to try, the external one with its mode line.
+                    if (base != null && (line.contains("try:") || line.contains("mode:    external"))) {
                         return new Started(base, banner.toString());
                     }
                 }
