@@ -64,7 +64,6 @@ public final class Main {
         commands.put("serve", Main::serve);
         commands.put("reconcile", Main::reconcile);
         commands.put("rekey", Main::rekey);
-        commands.put("bench", io.tenantdb.provisioning.example.bench.BenchCommand::run);
         return Collections.unmodifiableMap(commands);
     }
 

@@ -1,0 +1,193 @@
+package io.tenantdb.provisioning.bench;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The benchmark, {@code java -jar provisioning-bench.jar [options]}: measures provisioning side by side with the
+ * plain-JDBC floor (see {@code docs/performance.md}), prints a table, writes {@code bench.csv}, {@code bench.json}
+ * and two PNG charts into the output directory, and removes every database, role and control-plane row it created.
+ *
+ * <p>Exit codes: 0 when the run completed (the verdict lines say whether the targets hold), 1 when it failed,
+ * 2 for a usage error.
+ */
+public final class BenchCommand {
+
+    /** Approximate disk cost of one empty tenant database, for the warning before the cost-growth runs. */
+    static final int MIB_PER_DATABASE = 7;
+
+    private BenchCommand() {
+    }
+
+    /** Runs the benchmark with the process environment and exits with its code. */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(System.getenv(), List.of(args), System.out, System.err));
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param environment the process environment: {@code DATABASE_URL} selects an external server
+     * @param arguments   the options
+     * @return the exit code
+     * @throws InterruptedException when interrupted while measuring
+     */
+    public static int run(Map<String, String> environment, List<String> arguments, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        if (arguments.contains("--help") || arguments.contains("-h")) {
+            out.println(BenchOptions.USAGE);
+            return 0;
+        }
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(arguments);
+        } catch (IllegalArgumentException e) {
+            err.println("bench: " + e.getMessage());
+            err.println(BenchOptions.USAGE);
+            return 2;
+        }
+        int maxExisting = options.existing().isEmpty() ? 0 : options.existing().get(options.existing().size() - 1);
+        if (maxExisting > 0) {
+            err.printf("bench: WARNING the cost-growth runs create up to %d tenant databases at about %d MB of disk"
+                    + " each (~%.1f GB); all are removed at the end. Use --existing or --quick for fewer.%n",
+                    maxExisting, MIB_PER_DATABASE, maxExisting * MIB_PER_DATABASE / 1024.0);
+        }
+        try {
+            Files.createDirectories(options.out());
+            BenchResults results = measure(environment, options, err);
+            ReportWriter.table(results, out);
+            ReportWriter.csv(results, options.out().resolve("bench.csv"));
+            ReportWriter.json(results, options.out().resolve("bench.json"));
+            ChartWriter.write(results, options.out());
+            out.println("wrote bench.csv, bench.json and charts to " + options.out().toAbsolutePath());
+            return 0;
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            err.println("bench: failed: " + describe(e));
+            return 1;
+        }
+    }
+
+    private static BenchResults measure(Map<String, String> environment, BenchOptions options, PrintStream log)
+            throws Exception {
+        log.println("bench: starting the application under test");
+        try (BenchTarget target = BenchTarget.start(environment, options.dataDirectory())) {
+            String server = serverVersion(target);
+            log.println("bench: measuring against " + target.describe() + " (" + server + ")");
+            List<Comparison> sweep = new ArrayList<>();
+            List<Comparison> growth = new ArrayList<>();
+            Optional<MemoryCheck.Result> memory = Optional.empty();
+            FloorWorkload floor = new FloorWorkload(target);
+            try (TenantCleaner cleaner = new TenantCleaner(target)) {
+                int stale = cleaner.sweep();
+                if (stale > 0) {
+                    log.println("bench: removed " + stale + " objects left by an earlier interrupted run");
+                }
+                ExistingTenants existing = new ExistingTenants(target);
+                try {
+                    InterleavedRunner runner = new InterleavedRunner(List.of(floor,
+                            new ProvisionerWorkload(target.application().provisioner()),
+                            new HttpWorkload(target.httpPort(), target.token())), cleaner, log);
+                    log.printf("bench: JIT warm-up, %d rounds%n", options.jitWarmup());
+                    runner.warmUp(options.jitWarmup());
+                    for (int concurrency : options.concurrency()) {
+                        sweep.add(runner.measure(concurrency, 0, options.warmup(), options.iterations()));
+                    }
+                    for (int count : options.existing()) {
+                        Optional<Comparison> measured = count == 0 ? sweep.stream()
+                                .filter(c -> c.concurrency() == options.growthConcurrency()).findFirst()
+                                : Optional.empty();
+                        if (measured.isEmpty()) {
+                            log.printf("bench: creating existing tenants up to %d%n", count);
+                            existing.growTo(count, n -> log.printf("  %d existing tenants%n", n));
+                            measured = Optional.of(runner.measure(options.growthConcurrency(), count,
+                                    options.warmup(), options.iterations()));
+                        }
+                        growth.add(measured.get());
+                    }
+                } finally {
+                    log.printf("bench: removing %d existing tenants%n", existing.count());
+                    existing.removeAll(cleaner);
+                }
+                if (options.memoryCheck() > 0) {
+                    log.printf("bench: memory check with %d provisions through a child serve process%n",
+                            options.memoryCheck());
+                    memory = Optional.of(MemoryCheck.run(target, cleaner, options.memoryCheck(),
+                            options.childJvmOptions(), options.out(), log));
+                }
+                Map<String, Integer> atEnd = SessionCheck.sessions(target);
+                target.stopApplication();
+                cleaner.sweep();
+                int leftovers = cleaner.leftovers();
+                cleaner.close();
+                Map<String, Integer> after = sessionsAfterClose(target);
+                return new BenchResults(target.describe() + ", " + server, machine(), sweep, growth,
+                        floor.meanStepMillis(), atEnd, after, leftovers, memory);
+            }
+        }
+    }
+
+    // A closed connection's server process leaves pg_stat_activity a moment after the socket closes; look a few
+    // times before calling a session a leak.
+    private static Map<String, Integer> sessionsAfterClose(BenchTarget target) throws Exception {
+        Map<String, Integer> sessions = SessionCheck.sessions(target);
+        for (int attempt = 0; attempt < 20 && !sessions.isEmpty(); attempt++) {
+            Thread.sleep(100);
+            sessions = SessionCheck.sessions(target);
+        }
+        return sessions;
+    }
+
+    private static String serverVersion(BenchTarget target) throws SQLException {
+        try (Connection connection = target.openAdmin(BenchTarget.BENCH_APPLICATION);
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT current_setting('server_version'),"
+                     + " current_setting('fsync'), current_setting('synchronous_commit'),"
+                     + " current_setting('full_page_writes')")) {
+            rs.next();
+            return "PostgreSQL " + rs.getString(1) + ", fsync=" + rs.getString(2) + ", synchronous_commit="
+                    + rs.getString(3) + ", full_page_writes=" + rs.getString(4);
+        }
+    }
+
+    private static String machine() {
+        long memTotalKiB = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memTotalKiB = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            // Not Linux: leave the memory out.
+        }
+        return Runtime.getRuntime().availableProcessors() + " processors, "
+                + (memTotalKiB > 0 ? Math.round(memTotalKiB / 1024.0 / 1024.0) + " GiB RAM, " : "")
+                + "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version");
+    }
+
+    private static String describe(Throwable failure) {
+        StringBuilder line = new StringBuilder();
+        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
+            if (line.length() > 0) {
+                line.append("; caused by ");
+            }
+            line.append(t.getClass().getSimpleName());
+            if (t.getMessage() != null) {
+                line.append(": ").append(t.getMessage().replace('\n', ' '));
+            }
+        }
+        return line.toString();
+    }
+}
