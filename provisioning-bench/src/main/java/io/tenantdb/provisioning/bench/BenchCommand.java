@@ -89,11 +89,11 @@ public final class BenchCommand {
             Optional<MemoryCheck.Result> memory = Optional.empty();
             FloorWorkload floor = new FloorWorkload(target);
             try (TenantCleaner cleaner = new TenantCleaner(target)) {
-                int stale = cleaner.sweep();
+                int stale = cleaner.sweepBeforeStart(log);
                 if (stale > 0) {
                     log.println("bench: removed " + stale + " objects left by an earlier interrupted run");
                 }
-                ExistingTenants existing = new ExistingTenants(target);
+                ExistingTenants existing = new ExistingTenants(target.application().provisioner());
                 try {
                     InterleavedRunner runner = new InterleavedRunner(List.of(floor,
                             new ProvisionerWorkload(target.application().provisioner()),
@@ -126,9 +126,10 @@ public final class BenchCommand {
                             options.childJvmOptions(), options.out(), log));
                 }
                 Map<String, Integer> atEnd = SessionCheck.sessions(target);
-                target.stopApplication();
+                // Sweeping deprovisions and lists through the application, so it runs before the application stops.
                 cleaner.sweep();
                 int leftovers = cleaner.leftovers();
+                target.stopApplication();
                 cleaner.close();
                 Map<String, Integer> after = sessionsAfterClose(target);
                 return new BenchResults(target.describe() + ", " + server, machine(), sweep, growth,

@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.LongAdder;
  * (a) The floor: the SQL a correct provisioning must issue, by hand, on long-lived connections as a pool would
  * give (one admin and one control-plane connection per worker, opened before timing): create the login role with
  * its comment, create the database owned by it, revoke PUBLIC and comment, then the one inherent fresh connection
- * as the new role with {@code SELECT version()}, then one synchronous control-plane transaction writing the
- * tenant and database rows into the real {@code control_plane} tables. It also sums the time of each step.
+ * as the new role with {@code SELECT version()}, then one synchronous transaction writing the tenant and database
+ * rows the provisioner ends with into the bench's own copies of the control-plane tables (schema
+ * {@value TenantCleaner#SCHEMA}, same database, same definitions; see {@link TenantCleaner}). It also sums the time of
+ * each step.
  *
  * <p>Worker-confined connections; safe for concurrent use by distinct workers.
  */
@@ -105,7 +107,7 @@ final class FloorWorkload implements Workload {
             }
             operations.increment();
         }
-        return new Provisioned(id, name);
+        return new Provisioned(id, name, true);
     }
 
     /** Mean milliseconds per step over every provisioning so far, in {@link #STEPS} order. */
@@ -133,12 +135,12 @@ final class FloorWorkload implements Workload {
     }
 
     // The same rows the provisioner ends with, including a stand-in for the sealed connection string of the
-    // same length class, in one synchronous transaction.
+    // same length class, in one synchronous transaction; in the bench's own tables, never the control plane's.
     private void store(Connection connection, UUID id, String database) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
-        try (PreparedStatement tenant = connection.prepareStatement("INSERT INTO control_plane.tenants"
+        try (PreparedStatement tenant = connection.prepareStatement("INSERT INTO tenantdb_bench.tenants"
                 + " (id, name, environment, status, created_at, updated_at) VALUES (?, ?, 'production', 'active', ?, ?)");
-             PreparedStatement row = connection.prepareStatement("INSERT INTO control_plane.tenant_databases"
+             PreparedStatement row = connection.prepareStatement("INSERT INTO tenantdb_bench.tenant_databases"
                      + " (tenant_id, database_name, role_name, connection_string_encrypted, key_id, created_at)"
                      + " VALUES (?, ?, ?, ?, ?, ?)")) {
             tenant.setObject(1, id);

@@ -69,7 +69,7 @@ final class HttpWorkload implements Workload {
         if (response.statusCode() != 201 || !id.find() || !database.find()) {
             throw new IOException("POST /api/v1/tenants answered " + response.statusCode() + ": " + response.body());
         }
-        return new Provisioned(UUID.fromString(id.group(1)), database.group(1));
+        return new Provisioned(UUID.fromString(id.group(1)), database.group(1), false);
     }
 
     @Override

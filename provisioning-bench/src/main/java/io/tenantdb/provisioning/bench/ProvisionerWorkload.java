@@ -35,7 +35,7 @@ final class ProvisionerWorkload implements Workload {
     public Provisioned provision(int worker) {
         Tenant tenant = provisioner.provision(new TenantRequest(TENANT_NAME_PREFIX + "inproc-" + UUID.randomUUID(),
                 Environment.PRODUCTION));
-        return new Provisioned(tenant.id(), tenant.databaseName());
+        return new Provisioned(tenant.id(), tenant.databaseName(), false);
     }
 
     @Override

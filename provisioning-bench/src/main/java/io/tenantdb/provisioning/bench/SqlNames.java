@@ -8,8 +8,6 @@ final class SqlNames {
 
     /** Databases and roles of the floor (a). */
     static final String FLOOR_PREFIX = "bench_floor_";
-    /** Databases and roles standing in for existing tenants in the cost-growth runs. */
-    static final String EXISTING_PREFIX = "bench_existing_";
 
     private static final Pattern SAFE = Pattern.compile("[a-z0-9_]{1,63}");
 
