@@ -1,7 +1,14 @@
 package io.tenantdb.provisioning.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,12 +16,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
-/** Writes {@link BenchResults} as a text table, CSV ({@code bench.csv}) and JSON ({@code bench.json}). */
+/** Writes {@link BenchResults} as a text table, CSV ({@code bench.csv}) and JSON ({@code bench.json}, Jackson). */
 final class ReportWriter {
 
     private static final String[] NAMES = {"a floor", "b provisioner", "c http"};
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportWriter() {
     }
@@ -73,24 +80,32 @@ final class ReportWriter {
 
     /** The whole result as one JSON object. */
     static void json(BenchResults results, Path file) throws IOException {
-        StringBuilder json = new StringBuilder("{\n");
-        json.append("  \"target\": ").append(string(results.target())).append(",\n");
-        json.append("  \"machine\": ").append(string(results.machine())).append(",\n");
-        json.append("  \"concurrency\": ").append(comparisons(results.sweep())).append(",\n");
-        json.append("  \"growth\": ").append(comparisons(results.growth())).append(",\n");
-        json.append("  \"floor_step_mean_ms\": {").append(results.floorSteps().entrySet().stream()
-                .map(e -> string(e.getKey()) + ": " + number(e.getValue())).collect(Collectors.joining(", ")))
-                .append("},\n");
-        json.append("  \"sessions_at_end\": ").append(counts(results.sessionsAtEnd())).append(",\n");
-        json.append("  \"sessions_after_close\": ").append(counts(results.sessionsAfter())).append(",\n");
-        json.append("  \"leftover_objects\": ").append(results.leftovers()).append(",\n");
-        json.append("  \"memory\": ").append(results.memory().map(m -> String.format(Locale.ROOT,
-                "{\"provisions\": %d, \"rss_kib\": %d, \"peak_kib\": %d, \"jvm_options\": %s}", m.provisions(),
-                m.rssKiB(), m.peakKiB(), m.jvmOptions().stream().map(ReportWriter::string)
-                        .collect(Collectors.joining(", ", "[", "]")))).orElse("null")).append(",\n");
-        json.append("  \"verdicts\": ").append(results.verdicts().stream().map(ReportWriter::string)
-                .collect(Collectors.joining(", ", "[", "]"))).append("\n}\n");
-        Files.writeString(file, json, StandardCharsets.UTF_8);
+        JSON.writeValue(file.toFile(), jsonTree(results));
+    }
+
+    /** The JSON object {@link #json} writes: ratios and milliseconds to four decimals, undefined ratios null. */
+    private static ObjectNode jsonTree(BenchResults results) {
+        ObjectNode json = JSON.createObjectNode();
+        json.put("target", results.target());
+        json.put("machine", results.machine());
+        json.set("concurrency", comparisons(results.sweep()));
+        json.set("growth", comparisons(results.growth()));
+        ObjectNode steps = json.putObject("floor_step_mean_ms");
+        results.floorSteps().entrySet().stream().sorted(Map.Entry.comparingByKey(
+                        (x, y) -> FloorWorkload.STEPS.indexOf(x) - FloorWorkload.STEPS.indexOf(y)))
+                .forEach(e -> steps.put(e.getKey(), number(e.getValue())));
+        results.sessionsAtEnd().forEach(json.putObject("sessions_at_end")::put);
+        results.sessionsAfter().forEach(json.putObject("sessions_after_close")::put);
+        json.put("leftover_objects", results.leftovers());
+        results.memory().ifPresentOrElse(m -> {
+            ObjectNode memory = json.putObject("memory");
+            memory.put("provisions", m.provisions());
+            memory.put("rss_kib", m.rssKiB());
+            memory.put("peak_kib", m.peakKiB());
+            m.jvmOptions().forEach(memory.putArray("jvm_options")::add);
+        }, () -> json.putNull("memory"));
+        results.verdicts().forEach(json.putArray("verdicts")::add);
+        return json;
     }
 
     private static List<Comparison> all(BenchResults results) {
@@ -100,49 +115,36 @@ final class ReportWriter {
         return all;
     }
 
-    private static String comparisons(List<Comparison> comparisons) {
-        return comparisons.stream().map(c -> String.format(Locale.ROOT,
-                "{\"concurrency\": %d, \"existing\": %d, \"a\": %s, \"b\": %s, \"c\": %s, \"b_over_a_p50\": %s,"
-                        + " \"c_over_a_p50\": %s, \"b_over_a_throughput\": %s, \"c_over_a_throughput\": %s}",
-                c.concurrency(), c.existing(), summary(c.floor()), summary(c.provisioner()), summary(c.http()),
-                number(c.provisionerP50Ratio()), number(c.httpP50Ratio()), number(c.provisionerThroughputRatio()),
-                number(c.httpThroughputRatio()))).collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
-    }
-
-    private static String summary(LatencySummary s) {
-        return String.format(Locale.ROOT, "{\"count\": %d, \"p50_ms\": %s, \"p95_ms\": %s, \"p99_ms\": %s,"
-                        + " \"mean_ms\": %s, \"tenants_per_s\": %s}", s.count(), number(s.p50Millis()),
-                number(s.p95Millis()), number(s.p99Millis()), number(s.meanMillis()), number(s.perSecond()));
-    }
-
-    private static String counts(Map<String, Integer> counts) {
-        return counts.entrySet().stream().map(e -> string(e.getKey()) + ": " + e.getValue())
-                .collect(Collectors.joining(", ", "{", "}"));
-    }
-
-    private static String number(double value) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%.4f", value) : "null";
-    }
-
-    /** A JSON string literal. */
-    static String string(String value) {
-        StringBuilder quoted = new StringBuilder("\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\r' -> quoted.append("\\r");
-                case '\t' -> quoted.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        quoted.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        quoted.append(c);
-                    }
-                }
-            }
+    private static ArrayNode comparisons(List<Comparison> comparisons) {
+        ArrayNode array = JSON.createArrayNode();
+        for (Comparison c : comparisons) {
+            ObjectNode comparison = array.addObject();
+            comparison.put("concurrency", c.concurrency());
+            comparison.put("existing", c.existing());
+            comparison.set("a", summary(c.floor()));
+            comparison.set("b", summary(c.provisioner()));
+            comparison.set("c", summary(c.http()));
+            comparison.put("b_over_a_p50", number(c.provisionerP50Ratio()));
+            comparison.put("c_over_a_p50", number(c.httpP50Ratio()));
+            comparison.put("b_over_a_throughput", number(c.provisionerThroughputRatio()));
+            comparison.put("c_over_a_throughput", number(c.httpThroughputRatio()));
         }
-        return quoted.append('"').toString();
+        return array;
+    }
+
+    private static ObjectNode summary(LatencySummary s) {
+        ObjectNode summary = JSON.createObjectNode();
+        summary.put("count", s.count());
+        summary.put("p50_ms", number(s.p50Millis()));
+        summary.put("p95_ms", number(s.p95Millis()));
+        summary.put("p99_ms", number(s.p99Millis()));
+        summary.put("mean_ms", number(s.meanMillis()));
+        summary.put("tenants_per_s", number(s.perSecond()));
+        return summary;
+    }
+
+    /** Four decimals, as the CSV; null for NaN or an infinity, which JSON cannot carry. */
+    private static BigDecimal number(double value) {
+        return Double.isFinite(value) ? BigDecimal.valueOf(value).setScale(4, RoundingMode.HALF_UP) : null;
     }
 }
