@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,12 +54,19 @@ class ReportFormatTest {
     }
 
     @Test
-    void chartScaleRoundsUpToOneTwoOrFiveTimesAPowerOfTen() {
-        assertThat(ChartWriter.niceCeiling(0.0)).isEqualTo(1.0);
-        assertThat(ChartWriter.niceCeiling(87)).isEqualTo(100.0);
-        assertThat(ChartWriter.niceCeiling(130)).isEqualTo(200.0);
-        assertThat(ChartWriter.niceCeiling(200)).isEqualTo(200.0);
-        assertThat(ChartWriter.niceCeiling(201)).isEqualTo(500.0);
+    void chartsAreTwoPngImagesOfEightHundredByFourHundredEighty() throws Exception {
+        LatencySummary http = new LatencySummary(20, 110, 130, 140, 112, 9.0);
+        List<Comparison> points = List.of(new Comparison(1, 0, FLOOR, FLOOR, http),
+                new Comparison(2, 0, FLOOR, FLOOR, http));
+        ChartWriter.write(new BenchResults("target", "machine", points, points, Map.of(), Map.of(), Map.of(), 0,
+                Optional.empty()), temp);
+
+        for (String name : List.of("latency-vs-concurrency.png", "latency-vs-existing.png")) {
+            BufferedImage image = ImageIO.read(temp.resolve(name).toFile());
+            assertThat(image).as(name).isNotNull();
+            assertThat(image.getWidth()).isEqualTo(800);
+            assertThat(image.getHeight()).isEqualTo(480);
+        }
     }
 
     private JsonNode writeAndRead(BenchResults results) throws Exception {
