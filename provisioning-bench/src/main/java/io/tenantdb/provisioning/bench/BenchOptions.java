@@ -86,8 +86,8 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new BenchOptions(concurrency, iterations, jitWarmup, warmup, existing, growthConcurrency, out, dataDirectory,
-                memoryCheck, childJvmOptions);
+        return new BenchOptions(concurrency, iterations, jitWarmup, warmup, existing, growthConcurrency, out,
+                dataDirectory, memoryCheck, childJvmOptions);
     }
 
     private static int number(String option, String value, int min) {

@@ -139,7 +139,8 @@ final class FloorWorkload implements Workload {
     private void store(Connection connection, UUID id, String database) throws SQLException {
         Timestamp now = Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS));
         try (PreparedStatement tenant = connection.prepareStatement("INSERT INTO tenantdb_bench.tenants"
-                + " (id, name, environment, status, created_at, updated_at) VALUES (?, ?, 'production', 'active', ?, ?)");
+                + " (id, name, environment, status, created_at, updated_at)"
+                + " VALUES (?, ?, 'production', 'active', ?, ?)");
              PreparedStatement row = connection.prepareStatement("INSERT INTO tenantdb_bench.tenant_databases"
                      + " (tenant_id, database_name, role_name, connection_string_encrypted, key_id, created_at)"
                      + " VALUES (?, ?, ?, ?, ?, ?)")) {

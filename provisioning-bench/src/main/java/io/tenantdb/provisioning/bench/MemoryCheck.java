@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The resident-memory check: starts the example's {@code serve} ({@link Main}, from the bench's own jar, which
- * holds the example's classes) as a child process against the bench's database, sends it {@code count} provisionings over HTTP from four workers, and reads the child's
- * {@code VmRSS} and {@code VmHWM} from {@code /proc/<pid>/status} (Linux only). The tenants are removed afterwards.
- * The child's output goes to {@code serve.log} in the output directory.
+ * holds the example's classes) as a child process against the bench's database, sends it {@code count}
+ * provisionings over HTTP from four workers, and reads the child's {@code VmRSS} and {@code VmHWM} from
+ * {@code /proc/<pid>/status} (Linux only). The tenants are removed afterwards. The child's output goes to
+ * {@code serve.log} in the output directory.
  */
 final class MemoryCheck {
 

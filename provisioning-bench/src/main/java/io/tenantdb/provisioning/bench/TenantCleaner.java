@@ -74,7 +74,8 @@ final class TenantCleaner implements AutoCloseable {
      * any session) and role and deleting its row.
      */
     void remove(Collection<Provisioned> created) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM tenantdb_bench.tenants WHERE id = ?")) {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM tenantdb_bench.tenants WHERE id = ?")) {
             for (Provisioned tenant : created) {
                 if (tenant.floor()) {
                     creator.drop(tenant.tenantId(), tenant.databaseName(), tenant.databaseName());

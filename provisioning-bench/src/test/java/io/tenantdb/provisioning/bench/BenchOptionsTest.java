@@ -57,9 +57,9 @@ class BenchOptionsTest {
 
     @Test
     void parsesEveryOtherOption() {
-        BenchOptions options = BenchOptions.parse(List.of("--warmup", "0", "--jit-warmup", "0", "--growth-concurrency", "2", "--out",
-                "results", "--data-dir", "/tmp/pg", "--memory-check", "1000", "--child-jvm-options",
-                " -Xmx128m  -XX:+UseSerialGC "));
+        BenchOptions options = BenchOptions.parse(List.of("--warmup", "0", "--jit-warmup", "0",
+                "--growth-concurrency", "2", "--out", "results", "--data-dir", "/tmp/pg", "--memory-check", "1000",
+                "--child-jvm-options", " -Xmx128m  -XX:+UseSerialGC "));
 
         assertThat(options.warmup()).isZero();
         assertThat(options.jitWarmup()).isZero();

@@ -39,7 +39,8 @@ class BenchResultsTest {
 
     private static BenchResults results(LatencySummary http, Optional<MemoryCheck.Result> memory,
                                         Map<String, Integer> after, int leftovers) {
-        List<Comparison> sweep = List.of(new Comparison(1, 0, FLOOR, FLOOR, http), new Comparison(4, 0, FLOOR, FLOOR, http));
+        List<Comparison> sweep = List.of(new Comparison(1, 0, FLOOR, FLOOR, http),
+                new Comparison(4, 0, FLOOR, FLOOR, http));
         return new BenchResults("target", "machine", sweep, List.of(), Map.of(),
                 Map.of("tenantdb-provisioning-example (idle)", 10), after, leftovers, memory);
     }
