@@ -15,7 +15,8 @@ import java.util.Optional;
 /**
  * The benchmark, {@code java -jar provisioning-bench.jar [options]}: measures provisioning side by side with the
  * plain-JDBC floor (see {@code docs/performance.md}), prints a table, writes {@code bench.csv}, {@code bench.json}
- * and two PNG charts into the output directory, and removes every database, role and control-plane row it created.
+ * and two PNG charts into the output directory, and removes every database and role it created; its tenants stay
+ * in the control plane as {@code deleted} tombstones, as after any deprovisioning.
  *
  * <p>Exit codes: 0 when the run completed (the verdict lines say whether the targets hold), 1 when it failed,
  * 2 for a usage error.

@@ -33,7 +33,8 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
             "         [--jit-warmup N] [--warmup N] [--existing 0,500,2000] [--growth-concurrency N] [--out DIR]",
             "         [--data-dir DIR] [--memory-check N] [--child-jvm-options \"-Xmx128m ...\"]",
             "  Measures (a) the plain-JDBC floor, (b) TenantProvisioner in-process and (c) POST /api/v1/tenants,",
-            "  interleaved, against DATABASE_URL or a throwaway embedded PostgreSQL. Removes everything it creates.",
+            "  interleaved, against DATABASE_URL or a throwaway embedded PostgreSQL. Removes every database and role",
+            "  it creates (its tenants stay in the control plane as deleted tombstones).",
             "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --warmup 1 --existing 0,20");
 
     BenchOptions {
