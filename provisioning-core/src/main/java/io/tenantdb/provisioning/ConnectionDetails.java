@@ -1,10 +1,7 @@
 package io.tenantdb.provisioning;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -23,8 +20,7 @@ import java.util.Optional;
 public record ConnectionDetails(String host, int port, String database, String user, String password,
                                 Optional<SslMode> sslMode) {
 
-    private static final String SCHEME = "postgresql";
-    private static final String SSLMODE = "sslmode=";
+    private static final String SSLMODE = "sslmode";
     private static final String FORM = "not a postgresql://user:password@host:port/database[?sslmode=mode] URI";
 
     /**
@@ -60,8 +56,8 @@ public record ConnectionDetails(String host, int port, String database, String u
      * percent-encoded, followed by {@code ?sslmode=MODE} when the details state one.
      */
     public String toUri() {
-        return SCHEME + "://" + encode(user) + ":" + encode(password) + "@" + hostAndPort() + "/" + encode(database)
-                + query();
+        return "postgresql://" + PostgresUrl.encode(user) + ":" + PostgresUrl.encode(password) + "@"
+                + PostgresUrl.hostAndPort(host, port) + "/" + PostgresUrl.encode(database) + query();
     }
 
     /**
@@ -69,7 +65,7 @@ public record ConnectionDetails(String host, int port, String database, String u
      * password as connection properties.
      */
     public String toJdbcUrl() {
-        return "jdbc:postgresql://" + hostAndPort() + "/" + encode(database) + query();
+        return PostgresUrl.jdbcUrl(host, port, database) + query();
     }
 
     /**
@@ -80,20 +76,18 @@ public record ConnectionDetails(String host, int port, String database, String u
     public static ConnectionDetails fromUri(String uri) {
         Objects.requireNonNull(uri, "uri");
         try {
-            URI parsed = new URI(uri);
-            String userInfo = parsed.getRawUserInfo();
-            int colon = userInfo == null ? -1 : userInfo.indexOf(':');
-            String path = parsed.getRawPath();
-            if (!SCHEME.equals(parsed.getScheme()) || colon < 0 || parsed.getHost() == null || parsed.getPort() < 0
-                    || path == null || path.length() < 2) {
-                throw new IllegalArgumentException(FORM);
+            PostgresUrl url = PostgresUrl.parse(uri);
+            Map<String, String> parameters = new HashMap<>(url.parameters());
+            Optional<SslMode> sslMode = Optional.ofNullable(parameters.remove(SSLMODE))
+                    .map(mode -> SslMode.fromWireName(mode).orElseThrow(IllegalArgumentException::new));
+            ConnectionDetails details = new ConnectionDetails(url.host(), url.port().orElse(0), url.database(),
+                    url.user().orElse(""), url.password().orElseThrow(IllegalArgumentException::new), sslMode);
+            // Only the exact form toUri() writes: no other scheme, parameter or spelling.
+            if (!parameters.isEmpty() || !details.toUri().equals(uri)) {
+                throw new IllegalArgumentException();
             }
-            String host = parsed.getHost().startsWith("[")
-                    ? parsed.getHost().substring(1, parsed.getHost().length() - 1) : parsed.getHost();
-            return new ConnectionDetails(host, parsed.getPort(), decode(path.substring(1)),
-                    decode(userInfo.substring(0, colon)), decode(userInfo.substring(colon + 1)),
-                    sslMode(parsed.getRawQuery()));
-        } catch (URISyntaxException e) {
+            return details;
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(FORM);
         }
     }
@@ -105,30 +99,6 @@ public record ConnectionDetails(String host, int port, String database, String u
     }
 
     private String query() {
-        return sslMode.map(mode -> "?" + SSLMODE + mode.wireName()).orElse("");
-    }
-
-    private static Optional<SslMode> sslMode(String rawQuery) {
-        if (rawQuery == null) {
-            return Optional.empty();
-        }
-        Optional<SslMode> mode = rawQuery.startsWith(SSLMODE)
-                ? SslMode.fromWireName(rawQuery.substring(SSLMODE.length())) : Optional.empty();
-        if (mode.isEmpty()) {
-            throw new IllegalArgumentException(FORM);
-        }
-        return mode;
-    }
-
-    private String hostAndPort() {
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String decode(String value) {
-        return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        return sslMode.map(mode -> "?" + SSLMODE + "=" + mode.wireName()).orElse("");
     }
 }

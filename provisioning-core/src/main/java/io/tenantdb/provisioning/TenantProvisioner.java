@@ -188,9 +188,9 @@ public interface TenantProvisioner {
             require(connectionVerifier, "connectionVerifier");
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
-            ProvisioningSaga saga = new ProvisioningSaga(databaseCreator, connectionVerifier,
-                    Optional.ofNullable(databaseInitializer), cipherService, tenantStore, Optional.ofNullable(listener),
-                    databasePrefix, clock);
+            ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(databaseCreator,
+                    connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
+                    Optional.ofNullable(listener), databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

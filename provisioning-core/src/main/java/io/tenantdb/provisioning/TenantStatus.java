@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning;
 
 import java.util.Locale;
+import java.util.Optional;
 
 /** The lifecycle state of a tenant, stored in lower case in {@code control_plane.tenants.status}. */
 public enum TenantStatus {
@@ -15,17 +16,13 @@ public enum TenantStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /**
-     * Parses a lower-case wire name.
-     *
-     * @throws IllegalArgumentException when {@code value} is not a status
-     */
-    public static TenantStatus fromWireName(String value) {
+    /** Parses a lower-case wire name; empty for anything else, including null. */
+    public static Optional<TenantStatus> fromWireName(String value) {
         for (TenantStatus status : values()) {
             if (status.wireName().equals(value)) {
-                return status;
+                return Optional.of(status);
             }
         }
-        throw new IllegalArgumentException("unknown tenant status");
+        return Optional.empty();
     }
 }

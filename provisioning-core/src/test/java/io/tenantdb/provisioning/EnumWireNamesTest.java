@@ -6,7 +6,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EnumWireNamesTest {
 
@@ -42,13 +41,13 @@ class EnumWireNamesTest {
     @ParameterizedTest
     @EnumSource(TenantStatus.class)
     void tenantStatusRoundTripsThroughItsWireName(TenantStatus status) {
-        assertThat(TenantStatus.fromWireName(status.wireName())).isEqualTo(status);
+        assertThat(TenantStatus.fromWireName(status.wireName())).contains(status);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ACTIVE", "Active", "gone", ""})
     void tenantStatusRefusesUnknownWireNames(String value) {
-        assertThatThrownBy(() -> TenantStatus.fromWireName(value)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(TenantStatus.fromWireName(value)).isEmpty();
     }
 
     @Test

@@ -49,18 +49,22 @@ public final class ProvisioningSaga implements TenantProvisioner {
     private final String databasePrefix;
     private final Clock clock;
 
-    /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every argument. */
-    public ProvisioningSaga(DatabaseCreator creator, ConnectionVerifier verifier,
-                            Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
-                            Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
-        this.creator = creator;
-        this.verifier = verifier;
-        this.initializer = initializer;
-        this.sealer = new ConnectionStringSealer(cipher);
-        this.store = store;
-        this.listener = listener;
-        this.databasePrefix = databasePrefix;
-        this.clock = clock;
+    /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every component. */
+    public ProvisioningSaga(Components components) {
+        this.creator = components.creator();
+        this.verifier = components.verifier();
+        this.initializer = components.initializer();
+        this.sealer = new ConnectionStringSealer(components.cipher());
+        this.store = components.store();
+        this.listener = components.listener();
+        this.databasePrefix = components.databasePrefix();
+        this.clock = components.clock();
+    }
+
+    /** What a saga is built from: the SPI components, the database prefix and the clock. */
+    public record Components(DatabaseCreator creator, ConnectionVerifier verifier,
+                             Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
+                             Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
     }
 
     @Override
@@ -183,7 +187,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));
-            ConnectionDetails next = stepOnExisting(ProvisioningStep.CREATE, tenantId,
+            ConnectionDetails next = stepOnExisting(ProvisioningStep.ROTATE, tenantId,
                     () -> creator.rotatePassword(stored.databaseName(), stored.roleName()));
             stepOnExisting(ProvisioningStep.VERIFY, tenantId, () -> verifier.verify(next));
             SealedValue sealed = stepOnExisting(ProvisioningStep.ENCRYPT, tenantId, () -> sealer.seal(tenantId, next));

@@ -4,10 +4,14 @@ import io.tenantdb.provisioning.ErrorCode;
 
 import java.util.Locale;
 
-/** The steps of provisioning, in order, each with the code reported when it fails. */
+/**
+ * The steps of provisioning, in order, each with the code reported when it fails; credential rotation uses
+ * {@link #ROTATE} and then verify, encrypt and store.
+ */
 enum ProvisioningStep {
     RESERVE(ErrorCode.RESERVE_FAILED, false),
     CREATE(ErrorCode.CREATE_FAILED, true),
+    ROTATE(ErrorCode.CREATE_FAILED, false),
     VERIFY(ErrorCode.VERIFY_FAILED, true),
     INITIALIZE(ErrorCode.INITIALIZE_FAILED, true),
     ENCRYPT(ErrorCode.CRYPTO_FAILED, false),

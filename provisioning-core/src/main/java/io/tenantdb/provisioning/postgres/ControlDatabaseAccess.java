@@ -3,9 +3,7 @@ package io.tenantdb.provisioning.postgres;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 /**
  * Closes the control-plane database to roles that have no business there. A new database grants {@code CONNECT}
@@ -24,40 +22,29 @@ final class ControlDatabaseAccess {
      * Revokes {@code PUBLIC}'s {@code CONNECT} on the current database when the connected role may act as its owner
      * (it owns it, inherits from its owner, or is a superuser) and {@code PUBLIC} still has it; otherwise does
      * nothing. Runs under the migrator's advisory lock: concurrent {@code REVOKE}s on one database can fail with
-     * "tuple concurrently updated".
+     * "tuple concurrently updated". Runs inside the caller's transaction ({@link Jdbc#inTransaction}).
      *
      * @return whether the privilege was revoked now
      */
     static boolean revokePublicConnect(Connection connection) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_xact_lock(" + SchemaMigrator.LOCK_KEY + ")");
-            boolean allowed;
-            boolean publicCanConnect;
-            try (ResultSet rs = statement.executeQuery("SELECT pg_has_role(datdba, 'USAGE'),"
-                    + " has_database_privilege('public', oid, 'CONNECT')"
-                    + " FROM pg_database WHERE datname = current_database()")) {
-                rs.next();
-                allowed = rs.getBoolean(1);
-                publicCanConnect = rs.getBoolean(2);
-            }
-            boolean revoke = allowed && publicCanConnect;
-            if (revoke) {
-                // The database's name is not ours to vet, so the server quotes it.
-                statement.execute("DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC',"
-                        + " current_database()); END $$");
-            } else if (publicCanConnect) {
-                LOG.log(Level.INFO, "the admin role does not own the control-plane database, so PUBLIC keeps"
-                        + " CONNECT on it; its owner can revoke it (see docs/security.md)");
-            }
-            connection.commit();
-            return revoke;
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
+        Jdbc.execute(connection, "SELECT pg_advisory_xact_lock(" + SchemaMigrator.LOCK_KEY + ")");
+        Access access = Jdbc.query(connection, """
+                SELECT pg_has_role(datdba, 'USAGE'), has_database_privilege('public', oid, 'CONNECT')
+                  FROM pg_database WHERE datname = current_database()
+                """, Jdbc.values(), rs -> new Access(rs.getBoolean(1), rs.getBoolean(2))).get(0);
+        if (access.mayRevoke() && access.publicCanConnect()) {
+            // The database's name is not ours to vet, so the server quotes it.
+            Jdbc.execute(connection, """
+                    DO $$ BEGIN EXECUTE format('REVOKE CONNECT ON DATABASE %I FROM PUBLIC', current_database()); END $$
+                    """);
+        } else if (access.publicCanConnect()) {
+            LOG.log(Level.INFO, "the admin role does not own the control-plane database, so PUBLIC keeps"
+                    + " CONNECT on it; its owner can revoke it (see docs/security.md)");
         }
+        return access.mayRevoke() && access.publicCanConnect();
+    }
+
+    /** Whether the connected role may act as the database's owner, and whether PUBLIC may still connect. */
+    private record Access(boolean mayRevoke, boolean publicCanConnect) {
     }
 }

@@ -4,8 +4,6 @@ import io.tenantdb.provisioning.spi.IdempotencyStore;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,7 +20,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     /** How long a completed key replays its tenant by default. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
 
-    private final DataSource dataSource;
+    private final Jdbc jdbc;
     private final long abandonAfterMillis;
     private final long retentionMillis;
 
@@ -33,7 +31,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
      * @throws IllegalArgumentException when a duration is under one second
      */
     public JdbcIdempotencyStore(DataSource dataSource, Duration abandonAfter, Duration retention) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.jdbc = new Jdbc(Objects.requireNonNull(dataSource, "dataSource"));
         this.abandonAfterMillis = millis(abandonAfter, "abandonAfter");
         this.retentionMillis = millis(retention, "retention");
     }
@@ -48,8 +46,7 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(requestHash, "requestHash");
         Objects.requireNonNull(tenantId, "tenantId");
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(true);
+        return jdbc.withConnection(connection -> {
             expire(connection, key);
             // A concurrent expiry may remove the row between insert and select: then claim again, once more.
             for (int attempt = 0; attempt < 2; attempt++) {
@@ -62,18 +59,24 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 }
             }
             throw new SQLException("idempotency key changed hands twice while claiming it", "40001");
-        }
+        });
     }
 
     @Override
     public void complete(String key, UUID tenantId) throws SQLException {
-        update("UPDATE control_plane.idempotency_keys SET tenant_id = ?, completed_at = now()"
-                + " WHERE idempotency_key = ?", Objects.requireNonNull(tenantId, "tenantId"), key);
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(tenantId, "tenantId");
+        jdbc.update("""
+                UPDATE control_plane.idempotency_keys SET tenant_id = ?, completed_at = now()
+                 WHERE idempotency_key = ?
+                """, Jdbc.values(tenantId, key));
     }
 
     @Override
     public void release(String key) throws SQLException {
-        update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND completed_at IS NULL", key);
+        Objects.requireNonNull(key, "key");
+        jdbc.update("DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND completed_at IS NULL",
+                Jdbc.values(key));
     }
 
     /**
@@ -83,66 +86,40 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
      * @throws SQLException when the store fails
      */
     public int purgeExpired() throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.idempotency_keys"
-                     + " WHERE completed_at < now() - ? * interval '1 millisecond'"
-                     + " OR (completed_at IS NULL AND created_at < now() - ? * interval '1 millisecond')")) {
-            connection.setAutoCommit(true);
-            delete.setLong(1, retentionMillis);
-            delete.setLong(2, abandonAfterMillis);
-            return delete.executeUpdate();
-        }
+        return jdbc.update("DELETE FROM control_plane.idempotency_keys WHERE " + EXPIRED,
+                Jdbc.values(retentionMillis, abandonAfterMillis));
     }
 
+    // Past retention, or claimed and never finished for longer than a provisioning may take.
+    private static final String EXPIRED = """
+            (completed_at < now() - ? * interval '1 millisecond'
+             OR (completed_at IS NULL AND created_at < now() - ? * interval '1 millisecond'))""";
+
     private void expire(Connection connection, String key) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM control_plane.idempotency_keys"
-                + " WHERE idempotency_key = ? AND (completed_at < now() - ? * interval '1 millisecond'"
-                + " OR (completed_at IS NULL AND created_at < now() - ? * interval '1 millisecond'))")) {
-            delete.setString(1, key);
-            delete.setLong(2, retentionMillis);
-            delete.setLong(3, abandonAfterMillis);
-            delete.executeUpdate();
-        }
+        Jdbc.update(connection, "DELETE FROM control_plane.idempotency_keys WHERE idempotency_key = ? AND " + EXPIRED,
+                Jdbc.values(key, retentionMillis, abandonAfterMillis));
     }
 
     private static boolean insert(Connection connection, String key, String requestHash, UUID tenantId)
             throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO control_plane.idempotency_keys"
-                + " (idempotency_key, request_hash, tenant_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
-            insert.setString(1, key);
-            insert.setString(2, requestHash);
-            insert.setObject(3, tenantId);
-            return insert.executeUpdate() == 1;
-        }
+        return Jdbc.update(connection, """
+                INSERT INTO control_plane.idempotency_keys (idempotency_key, request_hash, tenant_id)
+                VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+                """, Jdbc.values(key, requestHash, tenantId)) == 1;
     }
 
     private static Optional<Claim> existing(Connection connection, String key, String requestHash)
             throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT request_hash, tenant_id,"
-                + " completed_at IS NOT NULL FROM control_plane.idempotency_keys WHERE idempotency_key = ?")) {
-            select.setString(1, key);
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                if (!requestHash.equals(rs.getString(1))) {
-                    return Optional.of(new Claim(Outcome.MISMATCH, Optional.empty()));
-                }
-                Optional<UUID> tenantId = Optional.ofNullable(rs.getObject(2, UUID.class));
-                return Optional.of(new Claim(rs.getBoolean(3) ? Outcome.COMPLETED : Outcome.IN_PROGRESS, tenantId));
-            }
-        }
-    }
-
-    private void update(String sql, Object... parameters) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement(sql)) {
-            connection.setAutoCommit(true);
-            for (int i = 0; i < parameters.length; i++) {
-                update.setObject(i + 1, Objects.requireNonNull(parameters[i], "parameter"));
-            }
-            update.executeUpdate();
-        }
+        return Jdbc.query(connection, """
+                SELECT request_hash, tenant_id, completed_at IS NOT NULL
+                  FROM control_plane.idempotency_keys WHERE idempotency_key = ?
+                """, Jdbc.values(key), rs -> {
+                    if (!requestHash.equals(rs.getString(1))) {
+                        return new Claim(Outcome.MISMATCH, Optional.empty());
+                    }
+                    Optional<UUID> tenantId = Optional.ofNullable(rs.getObject(2, UUID.class));
+                    return new Claim(rs.getBoolean(3) ? Outcome.COMPLETED : Outcome.IN_PROGRESS, tenantId);
+                }).stream().findFirst();
     }
 
     private static long millis(Duration duration, String name) {

@@ -19,13 +19,13 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The control plane in PostgreSQL schema {@code control_plane} (tables {@code tenants} and
@@ -98,11 +98,9 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
      * @throws SQLException when the control plane refuses
      */
     public int migrate() throws SQLException {
-        try (Connection connection = dataSource.getConnection()) {
-            int applied = SchemaMigrator.migrate(connection);
-            ControlDatabaseAccess.revokePublicConnect(connection);
-            return applied;
-        }
+        int applied = jdbc.inTransaction(SchemaMigrator::migrate);
+        jdbc.inTransaction(ControlDatabaseAccess::revokePublicConnect);
+        return applied;
     }
 
     /**
@@ -168,65 +166,44 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
         Objects.requireNonNull(database, "database");
         // One statement inside a synchronous transaction: the tenant turns active only together with its secret,
         // and only if it is still being provisioned (a reconciler may have rolled it back).
-        inTransaction(connection -> {
-            try (PreparedStatement update = connection.prepareStatement("WITH activated AS ("
-                    + "UPDATE control_plane.tenants SET status = 'active', updated_at = now(), step = NULL,"
-                    + " lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL"
-                    + " WHERE id = ? AND status = 'provisioning' RETURNING id)"
-                    + " UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?"
-                    + " WHERE tenant_id IN (SELECT id FROM activated) AND database_name = ? AND role_name = ?")) {
-                update.setObject(1, tenantId);
-                update.setString(2, database.connectionStringEncrypted());
-                update.setString(3, database.keyId());
-                update.setString(4, database.databaseName());
-                update.setString(5, database.roleName());
-                // Zero rows: not provisioning any more, or another database recorded; the rollback undoes both.
-                requireOneRow(update.executeUpdate());
-            }
+        TransientRetry.call(() -> jdbc.inTransaction(connection -> {
+            // Zero rows: not provisioning any more, or another database recorded; the rollback undoes both.
+            requireOneRow(Jdbc.update(connection, """
+                    WITH activated AS (
+                        UPDATE control_plane.tenants
+                           SET status = 'active', updated_at = now(), step = NULL,
+                               lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL
+                         WHERE id = ? AND status = 'provisioning' RETURNING id)
+                    UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?
+                     WHERE tenant_id IN (SELECT id FROM activated) AND database_name = ? AND role_name = ?
+                    """, Jdbc.values(tenantId, database.connectionStringEncrypted(), database.keyId(),
+                    database.databaseName(), database.roleName())));
             return null;
-        });
+        }));
     }
 
     @Override
     public void release(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        TransientRetry.runIdempotent(() -> {
-            try (Connection connection = dataSource.getConnection();
-                 PreparedStatement delete = connection.prepareStatement(
-                         "DELETE FROM control_plane.tenants WHERE id = ?")) {
-                connection.setAutoCommit(true);
-                delete.setObject(1, tenantId);
-                delete.executeUpdate();
-            }
-        });
+        TransientRetry.runIdempotent(() -> jdbc.update("DELETE FROM control_plane.tenants WHERE id = ?",
+                Jdbc.values(tenantId)));
     }
 
     @Override
     public Optional<Tenant> find(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(SELECT_TENANT + " WHERE t.id = ?")) {
-            select.setObject(1, tenantId);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(tenant(rs)) : Optional.empty();
-            }
-        }
+        return jdbc.queryFirst(SELECT_TENANT + " WHERE t.id = ?", Jdbc.values(tenantId), JdbcTenantStore::tenant);
     }
 
     @Override
     public Optional<StoredDatabase> findDatabase(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT database_name, role_name,"
-                     + " connection_string_encrypted, key_id FROM control_plane.tenant_databases"
-                     + " WHERE tenant_id = ? AND connection_string_encrypted IS NOT NULL")) {
-            select.setObject(1, tenantId);
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next()
-                        ? Optional.of(new StoredDatabase(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)))
-                        : Optional.empty();
-            }
-        }
+        return jdbc.queryFirst("""
+                SELECT database_name, role_name, connection_string_encrypted, key_id
+                  FROM control_plane.tenant_databases
+                 WHERE tenant_id = ? AND connection_string_encrypted IS NOT NULL
+                """, Jdbc.values(tenantId),
+                rs -> new StoredDatabase(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
     }
 
     @Override
@@ -249,60 +226,48 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
         });
         // One extra row tells whether another page follows.
         sql.append(" ORDER BY t.created_at DESC, t.id DESC LIMIT ").append(query.limit() + 1);
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                select.setObject(i + 1, parameters.get(i));
-            }
-            List<Tenant> tenants = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    tenants.add(tenant(rs));
-                }
-            }
-            if (tenants.size() <= query.limit()) {
-                return new TenantPage(tenants, Optional.empty());
-            }
-            List<Tenant> page = tenants.subList(0, query.limit());
-            return new TenantPage(page, Optional.of(TenantCursor.after(page.get(page.size() - 1))));
+        List<Tenant> tenants = jdbc.query(sql.toString(), Jdbc.values(parameters.toArray()), JdbcTenantStore::tenant);
+        if (tenants.size() <= query.limit()) {
+            return new TenantPage(tenants, Optional.empty());
         }
+        List<Tenant> page = tenants.subList(0, query.limit());
+        return new TenantPage(page, Optional.of(TenantCursor.after(page.get(page.size() - 1))));
     }
 
     @Override
     public Optional<Tenant> beginDeletion(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
-                     + " SET status = 'deleting', updated_at = now(), step = 'delete', lease_owner = ?,"
-                     + " lease_lock = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
-                     + " WHERE id = ? AND status IN ('active', 'failed', 'deleting')")) {
-            connection.setAutoCommit(true);
-            update.setString(1, owner);
-            update.setObject(2, liveness.key().orElse(null), Types.BIGINT);
-            update.setLong(3, leaseMillis);
-            update.setObject(4, tenantId);
-            update.executeUpdate();
-        }
+        Long lock = liveness.key().orElse(null);
+        jdbc.update("""
+                UPDATE control_plane.tenants
+                   SET status = 'deleting', updated_at = now(), step = 'delete', lease_owner = ?, lease_lock = ?,
+                       lease_expires_at = now() + ? * interval '1 millisecond'
+                 WHERE id = ? AND status IN ('active', 'failed', 'deleting')
+                """, update -> {
+                    update.setString(1, owner);
+                    update.setObject(2, lock, Types.BIGINT);
+                    update.setLong(3, leaseMillis);
+                    update.setObject(4, tenantId);
+                });
         return find(tenantId);
     }
 
     @Override
     public void finishDeletion(UUID tenantId) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
-        inTransaction(connection -> {
-            try (PreparedStatement wipe = connection.prepareStatement("UPDATE control_plane.tenant_databases"
-                    + " SET connection_string_encrypted = NULL, key_id = NULL WHERE tenant_id = ?")) {
-                wipe.setObject(1, tenantId);
-                wipe.executeUpdate();
-            }
-            try (PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenants"
-                    + " SET status = 'deleted', updated_at = now(), step = NULL, lease_owner = NULL, lease_lock = NULL,"
-                    + " lease_expires_at = NULL WHERE id = ? AND status IN ('deleting', 'deleted')")) {
-                update.setObject(1, tenantId);
-                requireOneRow(update.executeUpdate());
-            }
+        TransientRetry.call(() -> jdbc.inTransaction(connection -> {
+            Jdbc.update(connection, """
+                    UPDATE control_plane.tenant_databases SET connection_string_encrypted = NULL, key_id = NULL
+                     WHERE tenant_id = ?
+                    """, Jdbc.values(tenantId));
+            requireOneRow(Jdbc.update(connection, """
+                    UPDATE control_plane.tenants
+                       SET status = 'deleted', updated_at = now(), step = NULL,
+                           lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL
+                     WHERE id = ? AND status IN ('deleting', 'deleted')
+                    """, Jdbc.values(tenantId)));
             return null;
-        });
+        }));
     }
 
     @Override
@@ -310,37 +275,21 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(expected, "expected");
         Objects.requireNonNull(replacement, "replacement");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement("UPDATE control_plane.tenant_databases"
-                     + " SET connection_string_encrypted = ?, key_id = ?"
-                     + " WHERE tenant_id = ? AND connection_string_encrypted = ?")) {
-            connection.setAutoCommit(true);
-            update.setString(1, replacement.value());
-            update.setString(2, replacement.keyId());
-            update.setObject(3, tenantId);
-            update.setString(4, expected);
-            return update.executeUpdate() == 1;
-        }
+        return jdbc.update("""
+                UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?
+                 WHERE tenant_id = ? AND connection_string_encrypted = ?
+                """, Jdbc.values(replacement.value(), replacement.keyId(), tenantId, expected)) == 1;
     }
 
     @Override
     public List<StoredSecret> secretsNotSealedBy(String keyId, UUID after, int limit) throws SQLException {
         Objects.requireNonNull(keyId, "keyId");
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT tenant_id, connection_string_encrypted,"
-                     + " key_id FROM control_plane.tenant_databases WHERE connection_string_encrypted IS NOT NULL"
-                     + " AND key_id <> ? AND tenant_id > ? ORDER BY tenant_id LIMIT ?")) {
-            select.setString(1, keyId);
-            select.setObject(2, after == null ? new UUID(0, 0) : after);
-            select.setInt(3, limit);
-            List<StoredSecret> secrets = new ArrayList<>();
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    secrets.add(new StoredSecret(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
-                }
-            }
-            return secrets;
-        }
+        return jdbc.query("""
+                SELECT tenant_id, connection_string_encrypted, key_id FROM control_plane.tenant_databases
+                 WHERE connection_string_encrypted IS NOT NULL AND key_id <> ? AND tenant_id > ?
+                 ORDER BY tenant_id LIMIT ?
+                """, Jdbc.values(keyId, after == null ? new UUID(0, 0) : after, limit),
+                rs -> new StoredSecret(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
     }
 
     /** Releases this instance's liveness signal; its leases still held become reclaimable at once. */
@@ -377,31 +326,23 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
 
     /** The status of each of these tenants that this control plane knows. */
     Map<UUID, TenantStatus> statuses(Collection<UUID> tenantIds) throws SQLException {
-        Map<UUID, TenantStatus> statuses = new HashMap<>();
         if (tenantIds.isEmpty()) {
-            return statuses;
+            return Map.of();
         }
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(
-                     "SELECT id, status FROM control_plane.tenants WHERE id = ANY (?)")) {
-            select.setArray(1, connection.createArrayOf("uuid", tenantIds.toArray()));
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    statuses.put(rs.getObject(1, UUID.class), TenantStatus.fromWireName(rs.getString(2)));
-                }
-            }
-        }
-        return statuses;
+        return jdbc.query("SELECT id, status FROM control_plane.tenants WHERE id = ANY (?::uuid[])",
+                        Jdbc.values((Object) tenantIds.stream().map(UUID::toString).toArray(String[]::new)),
+                        rs -> Map.entry(rs.getObject(1, UUID.class), status(rs.getString(2))))
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** Active tenants whose recorded database is not among {@code existing}. */
     List<UUID> activeWithoutDatabase(Set<String> existing) throws SQLException {
         return jdbc.query("""
-                SELECT t.id, d.database_name FROM control_plane.tenants t
-                  JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = 'active'
-                """, rs -> existing.contains(rs.getString(2)) ? null : rs.getObject(1, UUID.class))
-                .stream().filter(Objects::nonNull).toList();
+                        SELECT t.id, d.database_name FROM control_plane.tenants t
+                          JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
+                         WHERE t.status = 'active'
+                        """, rs -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
+                .stream().filter(tenant -> !existing.contains(tenant.getValue())).map(Map.Entry::getKey).toList();
     }
 
     /**
@@ -409,43 +350,12 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
      *
      * @return the held lock, to close when the pass ends; empty when another instance is reconciling
      */
-    Optional<ReconcilerLock> tryLockReconciler() throws SQLException {
-        Connection connection = dataSource.getConnection();
-        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            connection.setAutoCommit(true);
-            lock.setLong(1, RECONCILER_LOCK_KEY);
-            try (ResultSet rs = lock.executeQuery()) {
-                if (rs.next() && rs.getBoolean(1)) {
-                    return Optional.of(new ReconcilerLock(connection));
-                }
-            }
-            connection.close();
-            return Optional.empty();
-        } catch (SQLException | RuntimeException e) {
-            connection.close();
-            throw e;
-        }
+    Optional<SessionLock> tryLockReconciler() throws SQLException {
+        return SessionLock.tryTake(dataSource, RECONCILER_LOCK_KEY);
     }
 
     // Distinct from the schema migration lock.
     static final long RECONCILER_LOCK_KEY = 0x74656e616e747263L;
-
-    /** A held reconciler lock; closing unlocks it explicitly, since a pooled connection keeps its session. */
-    static final class ReconcilerLock implements AutoCloseable {
-        private final Connection connection;
-
-        private ReconcilerLock(Connection connection) {
-            this.connection = connection;
-        }
-
-        @Override
-        public void close() throws SQLException {
-            try (Connection held = connection; PreparedStatement unlock = held.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                unlock.setLong(1, RECONCILER_LOCK_KEY);
-                unlock.execute();
-            }
-        }
-    }
 
     /**
      * A provisioning or deletion whose owner is gone.
@@ -457,9 +367,16 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
 
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getObject(1, UUID.class), rs.getString(2),
-                Environment.fromWireName(rs.getString(3)).orElseThrow(
-                        () -> new SQLException("unknown environment in control plane", "XX000")),
-                TenantStatus.fromWireName(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+                Environment.fromWireName(rs.getString(3)).orElseThrow(() -> unknown("environment")),
+                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+    }
+
+    private static TenantStatus status(String wireName) throws SQLException {
+        return TenantStatus.fromWireName(wireName).orElseThrow(() -> unknown("status"));
+    }
+
+    private static SQLException unknown(String column) {
+        return new SQLException("unknown " + column + " in control plane", "XX000");
     }
 
     /**
@@ -469,7 +386,7 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
      *
      * @return the statement's update count
      */
-    private int relaxedUpdate(String sql, Binder binder) throws SQLException {
+    private int relaxedUpdate(String sql, Jdbc.Binder binder) throws SQLException {
         return TransientRetry.call(() -> {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(
@@ -499,39 +416,4 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
         }
     }
 
-    /** Runs {@code work} in one transaction, again when PostgreSQL aborts it as a serialization failure. */
-    private <T> T inTransaction(Work<T> work) throws SQLException {
-        return TransientRetry.call(() -> {
-            try (Connection connection = dataSource.getConnection()) {
-                connection.setAutoCommit(false);
-                try {
-                    T result = work.run(connection);
-                    connection.commit();
-                    return result;
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(connection, e);
-                    throw e;
-                }
-            }
-        });
-    }
-
-    /** A broken connection cannot roll back; keep the original failure and attach the second. */
-    private static void rollbackQuietly(Connection connection, Exception failure) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Binder {
-        void bind(PreparedStatement statement) throws SQLException;
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
 }

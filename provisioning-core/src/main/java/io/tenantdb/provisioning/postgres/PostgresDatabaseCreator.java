@@ -7,11 +7,7 @@ import io.tenantdb.provisioning.spi.DatabaseCreator;
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -40,7 +36,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
 
     private static final int PASSWORD_BYTES = 32;
 
-    private final DataSource admin;
+    private final Jdbc jdbc;
     private final UUID controlPlaneId;
     private final String tenantHost;
     private final int tenantPort;
@@ -53,7 +49,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     private volatile Boolean adminIsSuperuser;
 
     private PostgresDatabaseCreator(Builder builder) {
-        this.admin = builder.admin;
+        this.jdbc = new Jdbc(builder.admin);
         this.controlPlaneId = builder.controlPlaneId;
         this.tenantHost = builder.tenantHost;
         this.tenantPort = builder.tenantPort;
@@ -85,23 +81,23 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         String role = Identifiers.quote(roleName);
         String password = newPassword();
         String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
-        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-            connection.setAutoCommit(true);
+        jdbc.withConnection(connection -> {
             // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
-            statement.execute("CREATE ROLE " + role + " LOGIN CONNECTION LIMIT " + connectionLimit + " PASSWORD '"
-                    + ScramVerifier.of(password, random) + "'" + roleSettings.alterStatements(role)
+            Jdbc.execute(connection, "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT " + connectionLimit
+                    + " PASSWORD '" + ScramVerifier.of(password, random) + "'" + roleSettings.alterStatements(role)
                     + "; COMMENT ON ROLE " + role + " IS '" + mark + "'");
-            if (!adminIsSuperuser(statement)) {
+            if (!adminIsSuperuser(connection)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
-                statement.execute("GRANT " + role + " TO CURRENT_USER");
+                Jdbc.execute(connection, "GRANT " + role + " TO CURRENT_USER");
             }
             // A template in use by another session (55006) is transient; the statement had no effect, so retry.
-            TransientRetry.run(() -> statement.execute("CREATE DATABASE " + database + " OWNER " + role
+            TransientRetry.run(() -> Jdbc.execute(connection, "CREATE DATABASE " + database + " OWNER " + role
                     + template.map(t -> " TEMPLATE " + Identifiers.quote(t)).orElse("")
                     + strategy.map(s -> " STRATEGY " + s.name()).orElse("")));
-            statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE " + database
-                    + " IS '" + mark + "'");
-        }
+            Jdbc.execute(connection, "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC; COMMENT ON DATABASE "
+                    + database + " IS '" + mark + "'");
+            return null;
+        });
         return details(databaseName, roleName, password);
     }
 
@@ -117,33 +113,21 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
         // Both statements are idempotent, so a dropped connection or a concurrent session is simply retried.
-        TransientRetry.runIdempotent(() -> {
-            try (Connection connection = admin.getConnection();
-                 PreparedStatement marks = connection.prepareStatement("""
-                         SELECT (SELECT coalesce(shobj_description(d.oid, 'pg_database'),
-                                                 shobj_description(d.datdba, 'pg_authid'))
-                                   FROM pg_database d WHERE d.datname = ?),
-                                (SELECT shobj_description(r.oid, 'pg_authid') FROM pg_roles r WHERE r.rolname = ?)
-                         """);
-                 Statement statement = connection.createStatement()) {
-                connection.setAutoCommit(true);
-                marks.setString(1, databaseName);
-                marks.setString(2, roleName);
-                String databaseMark;
-                String roleMark;
-                try (ResultSet rs = marks.executeQuery()) {
-                    rs.next();
-                    databaseMark = rs.getString(1);
-                    roleMark = rs.getString(2);
-                }
-                if (isOurs(databaseMark, tenantId)) {
-                    statement.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-                }
-                if (isOurs(roleMark, tenantId)) {
-                    statement.execute("DROP ROLE IF EXISTS " + role);
-                }
+        TransientRetry.runIdempotent(() -> jdbc.withConnection(connection -> {
+            Marks marks = Jdbc.query(connection, """
+                    SELECT (SELECT coalesce(shobj_description(d.oid, 'pg_database'),
+                                            shobj_description(d.datdba, 'pg_authid'))
+                              FROM pg_database d WHERE d.datname = ?),
+                           (SELECT shobj_description(r.oid, 'pg_authid') FROM pg_roles r WHERE r.rolname = ?)
+                    """, Jdbc.values(databaseName, roleName), rs -> new Marks(rs.getString(1), rs.getString(2))).get(0);
+            if (isOurs(marks.database(), tenantId)) {
+                Jdbc.execute(connection, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
             }
-        });
+            if (isOurs(marks.role(), tenantId)) {
+                Jdbc.execute(connection, "DROP ROLE IF EXISTS " + role);
+            }
+            return null;
+        }));
     }
 
     /**
@@ -152,37 +136,22 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
      * database and commenting it).
      */
     List<CatalogObject> objectsNamed(String prefix) throws SQLException {
-        List<CatalogObject> found = new ArrayList<>();
-        try (Connection connection = admin.getConnection();
-             PreparedStatement select = connection.prepareStatement("""
-                     SELECT true, d.datname, coalesce(shobj_description(d.oid, 'pg_database'),
-                                                      shobj_description(d.datdba, 'pg_authid'))
-                       FROM pg_database d WHERE starts_with(d.datname, ?)
-                     UNION ALL
-                     SELECT false, r.rolname, shobj_description(r.oid, 'pg_authid')
-                       FROM pg_roles r WHERE starts_with(r.rolname, ?)
-                     """)) {
-            select.setString(1, prefix);
-            select.setString(2, prefix);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    found.add(new CatalogObject(rs.getBoolean(1), rs.getString(2), rs.getString(3)));
-                }
-            }
-        }
-        return found;
+        return jdbc.query("""
+                SELECT true, d.datname, coalesce(shobj_description(d.oid, 'pg_database'),
+                                                 shobj_description(d.datdba, 'pg_authid'))
+                  FROM pg_database d WHERE starts_with(d.datname, ?)
+                UNION ALL
+                SELECT false, r.rolname, shobj_description(r.oid, 'pg_authid')
+                  FROM pg_roles r WHERE starts_with(r.rolname, ?)
+                """, Jdbc.values(prefix, prefix),
+                rs -> new CatalogObject(rs.getBoolean(1), rs.getString(2), rs.getString(3)));
     }
 
     /** Rewrites an object's comment of an earlier version into this control plane's mark. */
     void adopt(CatalogObject object, UUID tenantId) throws SQLException {
         String sql = "COMMENT ON " + (object.database() ? "DATABASE " : "ROLE ") + Identifiers.quote(object.name())
                 + " IS '" + new OwnershipMark(controlPlaneId, tenantId).comment() + "'";
-        TransientRetry.runIdempotent(() -> {
-            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-                connection.setAutoCommit(true);
-                statement.execute(sql);
-            }
-        });
+        TransientRetry.runIdempotent(() -> jdbc.execute(sql));
     }
 
     private boolean isOurs(String comment, UUID tenantId) {
@@ -206,27 +175,25 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         String role = Identifiers.quote(roleName);
         String verifier = ScramVerifier.of(password, random);
         // Setting the same verifier twice is harmless, so a lost connection is simply retried.
-        TransientRetry.runIdempotent(() -> {
-            try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement()) {
-                connection.setAutoCommit(true);
-                statement.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'");
-            }
-        });
+        TransientRetry.runIdempotent(() -> jdbc.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'"));
     }
 
     private ConnectionDetails details(String databaseName, String roleName, String password) {
         return new ConnectionDetails(tenantHost, tenantPort, databaseName, roleName, password, tenantSslMode);
     }
 
-    private boolean adminIsSuperuser(Statement statement) throws SQLException {
+    private boolean adminIsSuperuser(Connection connection) throws SQLException {
         Boolean known = adminIsSuperuser;
         if (known == null) {
-            try (ResultSet rs = statement.executeQuery("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")) {
-                known = rs.next() && rs.getBoolean(1);
-            }
+            known = Jdbc.query(connection, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+                    Jdbc.values(), rs -> rs.getBoolean(1)).stream().findFirst().orElse(false);
             adminIsSuperuser = known;
         }
         return known;
+    }
+
+    /** The comments that claim a database (its own, else its owner's) and a role; null where absent. */
+    private record Marks(String database, String role) {
     }
 
     private String newPassword() {

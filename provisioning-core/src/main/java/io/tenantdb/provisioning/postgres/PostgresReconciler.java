@@ -2,7 +2,6 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore.Abandoned;
-import io.tenantdb.provisioning.postgres.JdbcTenantStore.ReconcilerLock;
 import io.tenantdb.provisioning.postgres.OwnershipMark.Claim;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator.CatalogObject;
 
@@ -69,11 +68,11 @@ public final class PostgresReconciler {
         if (!controlPlane.equals(creator.controlPlaneId())) {
             throw new IllegalStateException("the creator marks objects for another control plane than the store's");
         }
-        Optional<ReconcilerLock> lock = store.tryLockReconciler();
+        Optional<SessionLock> lock = store.tryLockReconciler();
         if (lock.isEmpty()) {
             return ReconcileReport.skipped(dryRun);
         }
-        try (ReconcilerLock held = lock.get()) {
+        try (SessionLock held = lock.get()) {
             ReconcileReport report = new Pass(dryRun, controlPlane).run();
             LOG.log(report.clean() ? Level.DEBUG : Level.INFO, report.summary());
             return report;

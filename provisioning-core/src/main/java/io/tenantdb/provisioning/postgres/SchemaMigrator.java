@@ -1,9 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -23,36 +21,30 @@ final class SchemaMigrator {
     private SchemaMigrator() {
     }
 
-    /** @return how many scripts were applied now */
+    /**
+     * Runs inside the caller's transaction ({@link Jdbc#inTransaction}), so a failing script applies nothing.
+     *
+     * @return how many scripts were applied now
+     */
     static int migrate(Connection connection) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
-            statement.execute("CREATE SCHEMA IF NOT EXISTS control_plane");
-            statement.execute("CREATE TABLE IF NOT EXISTS control_plane.schema_version ("
-                    + "version integer PRIMARY KEY, script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
-            int current;
-            try (ResultSet rs = statement.executeQuery(
-                    "SELECT coalesce(max(version), 0) FROM control_plane.schema_version")) {
-                rs.next();
-                current = rs.getInt(1);
-            }
-            int applied = 0;
-            for (int version = current + 1; version <= SCRIPTS.size(); version++) {
-                String script = SCRIPTS.get(version - 1);
-                statement.execute(SqlScriptInitializer.read(SchemaMigrator.class.getClassLoader(), RESOURCE_DIR + script));
-                statement.execute("INSERT INTO control_plane.schema_version (version, script) VALUES ("
-                        + version + ", '" + script + "')");
-                applied++;
-            }
-            connection.commit();
-            return applied;
-        } catch (SQLException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
+        Jdbc.execute(connection, "SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
+        Jdbc.execute(connection, """
+                CREATE SCHEMA IF NOT EXISTS control_plane;
+                CREATE TABLE IF NOT EXISTS control_plane.schema_version (
+                    version    integer     PRIMARY KEY,
+                    script     text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """);
+        int current = Jdbc.query(connection, "SELECT coalesce(max(version), 0) FROM control_plane.schema_version",
+                Jdbc.values(), rs -> rs.getInt(1)).get(0);
+        int applied = 0;
+        for (int version = current + 1; version <= SCRIPTS.size(); version++) {
+            String script = SCRIPTS.get(version - 1);
+            Jdbc.execute(connection, SqlScriptInitializer.read(SchemaMigrator.class.getClassLoader(), RESOURCE_DIR + script));
+            Jdbc.update(connection, "INSERT INTO control_plane.schema_version (version, script) VALUES (?, ?)",
+                    Jdbc.values(version, script));
+            applied++;
         }
+        return applied;
     }
 }

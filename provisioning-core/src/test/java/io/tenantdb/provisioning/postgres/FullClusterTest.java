@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A server with no connection slot left for ordinary roles: provisioning is refused as unavailable (a 503 over
- * HTTP) and leaves nothing behind. The server has {@code max_connections = 8}, three of them reserved for
- * superusers, as on most clusters; the admin is a superuser, so it can still compensate, while every non-superuser
+ * HTTP) and leaves nothing behind. The server has {@code max_connections = 10}, five of them reserved for
+ * superusers; the admin is a superuser, so it can still compensate, while every non-superuser
  * slot is held by another role's sessions.
  */
 class FullClusterTest {
@@ -41,7 +41,9 @@ class FullClusterTest {
 
     @BeforeAll
     static void startSmallServer() throws SQLException {
-        server = DedicatedPostgres.start(Map.of("max_connections", "8", "superuser_reserved_connections", "3"),
+        // Five slots kept for the superuser admin: its liveness session, the compensation and the test's own checks,
+        // with room for a backend that has not yet exited after its connection closed.
+        server = DedicatedPostgres.start(Map.of("max_connections", "10", "superuser_reserved_connections", "5"),
                 List.of("host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256"));
         try (Connection connection = server.server().adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {

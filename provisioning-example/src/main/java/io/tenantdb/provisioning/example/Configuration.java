@@ -1,14 +1,13 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
+import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -44,8 +43,6 @@ public final class Configuration {
     public static final int DEFAULT_PORT = 8080;
     /** Data directory of the embedded mode when {@code PROVISIONING_DATA_DIR} is unset. */
     public static final String DEFAULT_DATA_DIR = "provisioning-data";
-    /** The shortest {@code ADMIN_TOKEN} accepted. */
-    public static final int MIN_TOKEN_LENGTH = 16;
 
     static final String DATABASE_URL = "DATABASE_URL";
     static final String ENCRYPTION_KEY = "ENCRYPTION_KEY";
@@ -71,7 +68,6 @@ public final class Configuration {
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
             IDEMPOTENCY_KEY_RETENTION_HOURS);
 
-    private static final int DEFAULT_POSTGRES_PORT = 5432;
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
 
@@ -130,7 +126,7 @@ public final class Configuration {
             }
             if (adminToken.isEmpty()) {
                 throw new Invalid(ADMIN_TOKEN, "is required when DATABASE_URL is set (at least "
-                        + MIN_TOKEN_LENGTH + " characters, e.g. `openssl rand -base64 32`)");
+                        + BearerTokenFilter.MIN_TOKEN_LENGTH + " characters, e.g. `openssl rand -base64 32`)");
             }
         }
         encryptionKey.ifPresent(primary -> {
@@ -277,8 +273,8 @@ public final class Configuration {
     }
 
     private static String token(String value) {
-        if (value.length() < MIN_TOKEN_LENGTH) {
-            throw new Invalid(ADMIN_TOKEN, "must be at least " + MIN_TOKEN_LENGTH + " characters, it has "
+        if (value.length() < BearerTokenFilter.MIN_TOKEN_LENGTH) {
+            throw new Invalid(ADMIN_TOKEN, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH + " characters, it has "
                     + value.length());
         }
         // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
@@ -360,98 +356,21 @@ public final class Configuration {
     }
 
     /**
-     * Parses {@code postgresql://user:password@host:port/database?param=value} (also {@code postgres://}) and
-     * {@code jdbc:postgresql://host:port/database?user=…&password=…}. User, password, database and parameters
-     * are percent-decoded; {@code +} stays a plus sign. The port defaults to 5432 and the database, as in libpq,
-     * to the user name.
+     * Reads {@code DATABASE_URL} with the library's one URL parser ({@link PostgresUrl}): libpq and pgjdbc forms.
+     * The port defaults to 5432 and the database, as in libpq, to the user name.
      */
     static Database parseDatabaseUrl(String url) {
-        String rest;
-        if (url.startsWith("postgresql://")) {
-            rest = url.substring("postgresql://".length());
-        } else if (url.startsWith("postgres://")) {
-            rest = url.substring("postgres://".length());
-        } else if (url.startsWith("jdbc:postgresql://")) {
-            rest = url.substring("jdbc:postgresql://".length());
-        } else {
-            throw invalidUrl("must start with postgresql:// or jdbc:postgresql://");
+        PostgresUrl parsed;
+        try {
+            parsed = PostgresUrl.parse(url);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(DATABASE_URL, e.getMessage());
         }
-        Map<String, String> parameters = new LinkedHashMap<>();
-        int question = rest.indexOf('?');
-        if (question >= 0) {
-            for (String pair : rest.substring(question + 1).split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int equals = pair.indexOf('=');
-                if (equals <= 0) {
-                    throw invalidUrl("has a query parameter without a name or value");
-                }
-                parameters.put(decode(pair.substring(0, equals)), decode(pair.substring(equals + 1)));
-            }
-            rest = rest.substring(0, question);
-        }
-        int slash = rest.indexOf('/');
-        String authority = slash >= 0 ? rest.substring(0, slash) : rest;
-        String path = slash >= 0 ? decode(rest.substring(slash + 1)) : "";
-
-        String user = parameters.remove("user");
-        String password = parameters.remove("password");
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            String userInfo = authority.substring(0, at);
-            authority = authority.substring(at + 1);
-            int colon = userInfo.indexOf(':');
-            if (colon >= 0) {
-                password = decode(userInfo.substring(colon + 1));
-                userInfo = userInfo.substring(0, colon);
-            }
-            if (!userInfo.isEmpty()) {
-                user = decode(userInfo);
-            }
-        }
-
-        String host;
-        int port = DEFAULT_POSTGRES_PORT;
-        String portText = null;
-        if (authority.startsWith("[")) {
-            int close = authority.indexOf(']');
-            if (close < 0) {
-                throw invalidUrl("has an unterminated [IPv6] host");
-            }
-            host = authority.substring(1, close);
-            String after = authority.substring(close + 1);
-            if (!after.isEmpty()) {
-                if (!after.startsWith(":")) {
-                    throw invalidUrl("has garbage after the [IPv6] host");
-                }
-                portText = after.substring(1);
-            }
-        } else {
-            int colon = authority.lastIndexOf(':');
-            host = colon >= 0 ? authority.substring(0, colon) : authority;
-            portText = colon >= 0 ? authority.substring(colon + 1) : null;
-        }
-        if (host.indexOf(',') >= 0) {
-            throw invalidUrl("lists several hosts; give exactly one");
-        }
-        if (host.isEmpty()) {
-            throw invalidUrl("has no host");
-        }
-        if (portText != null && !portText.isEmpty()) {
-            if (!portText.chars().allMatch(Character::isDigit) || portText.length() > 5) {
-                throw invalidUrl("has a port that is not a number");
-            }
-            port = Integer.parseInt(portText);
-            if (port < 1 || port > 65535) {
-                throw invalidUrl("has a port outside 1 to 65535");
-            }
-        }
-        if (user == null || user.isEmpty()) {
-            throw invalidUrl("has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)");
-        }
-        String name = path.isEmpty() ? user : path;
-        return new Database(host, port, name, user, Optional.ofNullable(password), jdbcProperties(parameters));
+        String user = parsed.user().orElseThrow(() -> new Invalid(DATABASE_URL,
+                "has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)"));
+        return new Database(parsed.host(), parsed.port().orElse(PostgresUrl.DEFAULT_PORT),
+                parsed.database().isEmpty() ? user : parsed.database(), user, parsed.password(),
+                jdbcProperties(parsed.parameters()));
     }
 
     private static Map<String, String> jdbcProperties(Map<String, String> libpq) {
@@ -464,18 +383,6 @@ public final class Configuration {
             default -> key;
         }, value));
         return Map.copyOf(jdbc);
-    }
-
-    private static String decode(String value) {
-        try {
-            return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw invalidUrl("has malformed percent-encoding");
-        }
-    }
-
-    private static Invalid invalidUrl(String problem) {
-        return new Invalid(DATABASE_URL, problem);
     }
 
     /**
@@ -523,9 +430,7 @@ public final class Configuration {
 
         /** A JDBC URL without credentials; pass {@link #user()}, {@link #password()} and the properties apart. */
         public String jdbcUrl() {
-            String hostPart = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-            return "jdbc:postgresql://" + hostPart + ":" + port + "/"
-                    + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            return PostgresUrl.jdbcUrl(host, port, name);
         }
 
         @Override

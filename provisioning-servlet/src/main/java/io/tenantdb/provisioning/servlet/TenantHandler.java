@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -152,7 +153,7 @@ final class TenantHandler {
         if (!errors.isEmpty()) {
             return ProblemMapper.invalid(errors);
         }
-        try {
+        return guarded("POST /tenants", null, () -> {
             TenantRequest tenantRequest = new TenantRequest(name.get(), environment.get());
             // A repeated key answers with the tenant the first request created, hence 201 again.
             Tenant tenant = key == null ? provisioner.provision(tenantRequest)
@@ -161,11 +162,7 @@ final class TenantHandler {
                     "Content-Type", "application/json",
                     "Cache-Control", "no-store",
                     "Location", request.mountPath() + "/tenants/" + tenant.id()), Json.bytes(view(tenant)));
-        } catch (ProvisioningException e) {
-            return failure("POST /tenants", null, e.code());
-        } catch (RuntimeException e) {
-            return unexpected("POST /tenants", null, e);
-        }
+        });
     }
 
     private ApiResponse list(ApiRequest request) {
@@ -183,12 +180,11 @@ final class TenantHandler {
             return parsed;
         });
         Optional<TenantStatus> status = single(parameters.get(), "status", errors).flatMap(value -> {
-            try {
-                return Optional.of(TenantStatus.fromWireName(value));
-            } catch (IllegalArgumentException e) {
+            Optional<TenantStatus> parsed = TenantStatus.fromWireName(value);
+            if (parsed.isEmpty()) {
                 errors.add(new FieldError("status", "must be one of " + STATUSES));
-                return Optional.empty();
             }
+            return parsed;
         });
         int limit = single(parameters.get(), "limit", errors).map(value -> {
             int parsed = LIMIT.matcher(value).matches() ? Integer.parseInt(value) : 0;
@@ -209,18 +205,14 @@ final class TenantHandler {
         if (!errors.isEmpty()) {
             return ProblemMapper.invalid(errors);
         }
-        try {
+        return guarded("GET /tenants", null, () -> {
             TenantPage page = provisioner.list(new TenantQuery(environment, status, limit, after));
             ObjectNode body = Json.MAPPER.createObjectNode();
             ArrayNode tenants = body.putArray("tenants");
             page.tenants().forEach(tenant -> tenants.add(view(tenant)));
             body.put("next_cursor", page.nextCursor().map(TenantCursor::encode).orElse(null));
             return ok(body);
-        } catch (ProvisioningException e) {
-            return failure("GET /tenants", null, e.code());
-        } catch (RuntimeException e) {
-            return unexpected("GET /tenants", null, e);
-        }
+        });
     }
 
     private ApiResponse read(String idText) {
@@ -246,14 +238,19 @@ final class TenantHandler {
             return ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND);
         }
         UUID id = UUID.fromString(idText);
+        return guarded(route, id, () -> operation.apply(id)
+                .map(tenant -> ok(view(tenant)))
+                .orElseGet(() -> ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND)));
+    }
+
+    /** Runs a call into the provisioner; its failures become problem responses, logged once. */
+    private static ApiResponse guarded(String route, UUID tenantId, Supplier<ApiResponse> call) {
         try {
-            return operation.apply(id)
-                    .map(tenant -> ok(view(tenant)))
-                    .orElseGet(() -> ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND));
+            return call.get();
         } catch (ProvisioningException e) {
-            return failure(route, id, e.code());
+            return failure(route, tenantId, e.code());
         } catch (RuntimeException e) {
-            return unexpected(route, id, e);
+            return unexpected(route, tenantId, e);
         }
     }
 
