@@ -1,5 +1,7 @@
 package io.tenantdb.provisioning.bench;
 
+import io.tenantdb.provisioning.example.Failures;
+
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +76,7 @@ public final class BenchCommand {
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) {
-            err.println("bench: failed: " + describe(e));
+            err.println("bench: failed: " + Failures.describe(e));
             return 1;
         }
     }
@@ -177,19 +179,5 @@ public final class BenchCommand {
                 + (memTotalKiB > 0 ? Math.round(memTotalKiB / 1024.0 / 1024.0) + " GiB RAM, " : "")
                 + "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), "
                 + System.getProperty("os.name") + " " + System.getProperty("os.version");
-    }
-
-    private static String describe(Throwable failure) {
-        StringBuilder line = new StringBuilder();
-        for (Throwable t = failure; t != null && t != t.getCause(); t = t.getCause()) {
-            if (line.length() > 0) {
-                line.append("; caused by ");
-            }
-            line.append(t.getClass().getSimpleName());
-            if (t.getMessage() != null) {
-                line.append(": ").append(t.getMessage().replace('\n', ' '));
-            }
-        }
-        return line.toString();
     }
 }

@@ -1,11 +1,12 @@
 package io.tenantdb.provisioning.bench;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.example.Backends;
-import io.tenantdb.provisioning.postgres.OwnershipMark;
 import io.tenantdb.provisioning.example.Configuration;
 import io.tenantdb.provisioning.example.ExampleServer;
 import io.tenantdb.provisioning.example.ProvisioningApplication;
+import io.tenantdb.provisioning.postgres.OwnershipMark;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -111,7 +112,7 @@ final class BenchTarget implements AutoCloseable {
     /** JDBC URL of a tenant database at the endpoint tenants are given. */
     String tenantJdbcUrl(String database) {
         String host = tenantHost.indexOf(':') >= 0 ? "[" + tenantHost + "]" : tenantHost;
-        return "jdbc:postgresql://" + host + ":" + tenantPort + "/" + database;
+        return PostgresUrl.jdbcUrl(host, tenantPort, database);
     }
 
     /** The application under test. */

@@ -1,7 +1,7 @@
 package io.tenantdb.provisioning.example;
 
-/** Turns a start-up failure into one line for an operator. */
-final class Failures {
+/** Turns a start-up failure into one line for an operator; shared by the example's commands and the bench. */
+public final class Failures {
 
     private Failures() {
     }
@@ -11,7 +11,7 @@ final class Failures {
      * their messages come from the JDK, the JDBC driver, Jetty and this module, none of which include passwords
      * ({@link Configuration.Database#toString()} redacts its own).
      */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         StringBuilder line = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (line.length() > 0) {
