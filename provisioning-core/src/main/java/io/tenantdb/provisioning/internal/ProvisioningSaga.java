@@ -85,7 +85,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
         try {
             if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
-                LOG.log(Level.INFO, "tenant {0} refused: name already live in {1}", id,
+                // No id: it was drawn for a tenant that never existed and that the client never sees.
+                LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
                         tenant.environment().wireName());
                 throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
                         "a tenant with this name already exists in " + tenant.environment().wireName());

@@ -10,7 +10,7 @@ import java.util.Optional;
 /**
  * Everything behind the HTTP server, from a {@link Configuration}: an embedded PostgreSQL when no
  * {@code DATABASE_URL} is given (with its key and token kept in the data directory), and the
- * {@link ProvisioningApplication}. Shared by {@code serve}, the operational commands and the benchmark.
+ * {@link ProvisioningApplication}. Shared by {@code serve}, the operational commands and the benchmark (provisioning-bench).
  *
  * <p>Thread-safe; {@link #close()} closes the pool, then stops the embedded server.
  */

@@ -2,6 +2,7 @@ package io.tenantdb.provisioning.example;
 
 import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.SslMode;
+import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
@@ -31,7 +32,8 @@ import java.util.stream.Stream;
  * {@code PORT}, {@code PROVISIONING_DATA_DIR}, {@code TENANT_DB_HOST}, {@code TENANT_DB_PORT},
  * {@code TENANT_DB_SSLMODE}, {@code TENANT_DB_SSLROOTCERT}, {@code TENANT_CONNECTION_LIMIT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
- * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}; see
+ * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}, {@code DATABASE_PREFIX},
+ * {@code ACCESS_LOG}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -60,13 +62,15 @@ public final class Configuration {
     static final String PROVISIONING_LEASE_SECONDS = "PROVISIONING_LEASE_SECONDS";
     static final String RECONCILE_INTERVAL_SECONDS = "RECONCILE_INTERVAL_SECONDS";
     static final String IDEMPOTENCY_KEY_RETENTION_HOURS = "IDEMPOTENCY_KEY_RETENTION_HOURS";
+    static final String DATABASE_PREFIX = "DATABASE_PREFIX";
+    static final String ACCESS_LOG = "ACCESS_LOG";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
             ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, TENANT_DB_SSLMODE,
             TENANT_DB_SSLROOTCERT, TENANT_CONNECTION_LIMIT, DB_CONNECT_TIMEOUT_SECONDS,
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
-            IDEMPOTENCY_KEY_RETENTION_HOURS);
+            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG);
 
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
@@ -84,6 +88,8 @@ public final class Configuration {
     private final int tenantConnectionLimit;
     private final Timeouts timeouts;
     private final Duration idempotencyRetention;
+    private final String databasePrefix;
+    private final boolean accessLog;
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
@@ -112,6 +118,9 @@ public final class Configuration {
         this.idempotencyRetention = optional(lookup, IDEMPOTENCY_KEY_RETENTION_HOURS)
                 .map(value -> Duration.ofHours(number(IDEMPOTENCY_KEY_RETENTION_HOURS, value, 1, 8760)))
                 .orElse(JdbcIdempotencyStore.DEFAULT_RETENTION);
+        this.databasePrefix = optional(lookup, DATABASE_PREFIX).map(Configuration::databasePrefix)
+                .orElse(TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX);
+        this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -222,6 +231,37 @@ public final class Configuration {
         return idempotencyRetention;
     }
 
+    /** The prefix of tenant database and role names; the provisioner, its creator and the reconciler use it. */
+    public String databasePrefix() {
+        return databasePrefix;
+    }
+
+    /** True when every HTTP request is logged on {@code tenantdb.access} (the default). */
+    public boolean accessLog() {
+        return accessLog;
+    }
+
+    /**
+     * A warning for each variable this class reads that is unset while a name differing only in case is set (for
+     * instance {@code database_url}): variables are case-sensitive, so it is ignored, and an ignored
+     * {@code DATABASE_URL} quietly selects the embedded mode. Names only, never values.
+     *
+     * @param names the names of the variables that are set, such as {@code System.getenv().keySet()}
+     */
+    public static List<String> misspelledVariables(java.util.Collection<String> names) {
+        Objects.requireNonNull(names, "names");
+        List<String> warnings = new ArrayList<>();
+        for (String variable : VARIABLES) {
+            if (names.contains(variable)) {
+                continue;
+            }
+            names.stream().filter(name -> name.equalsIgnoreCase(variable)).sorted().forEach(name -> warnings.add(
+                    name + " is set but ignored: variable names are case-sensitive; did you mean " + variable + "?"
+                            + (variable.equals(DATABASE_URL) ? " Without DATABASE_URL the embedded PostgreSQL starts." : "")));
+        }
+        return List.copyOf(warnings);
+    }
+
     /** Connect, statement and lease bounds, and how often the reconciler runs. */
     public Timeouts timeouts() {
         return timeouts;
@@ -305,6 +345,25 @@ public final class Configuration {
             throw new Invalid(TENANT_DB_SSLROOTCERT, "must name a readable file, got '" + value + "'");
         }
         return file;
+    }
+
+    private static String databasePrefix(String value) {
+        try {
+            // The builder's own rule, so the two never disagree.
+            TenantProvisioner.builder().databasePrefix(value);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(DATABASE_PREFIX, "must be 1-20 characters of [a-z0-9_] starting with a letter, got '"
+                    + value + "'");
+        }
+        return value;
+    }
+
+    private static boolean onOff(String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new Invalid(ACCESS_LOG, "must be on or off, got '" + value + "'");
+        };
     }
 
     private static int connectionLimit(String value) {

@@ -18,25 +18,40 @@ public final class ExampleApplication implements AutoCloseable {
 
     private final Backends backends;
     private final ExampleServer server;
+    private final boolean tokenFromEnvironment;
+    private boolean closed;
 
-    private ExampleApplication(Backends backends, ExampleServer server) {
+    private ExampleApplication(Backends backends, ExampleServer server, boolean tokenFromEnvironment) {
         this.backends = backends;
         this.server = server;
+        this.tokenFromEnvironment = tokenFromEnvironment;
     }
 
     /**
-     * Starts everything; on failure, stops what was already started.
+     * Starts everything; on failure, stops what was already started. The HTTP port is bound first, so a port in
+     * use fails at once, before any PostgreSQL is started, migrated or reconciled.
      *
      * @throws Exception when any part cannot start (PostgreSQL unreachable, port taken, data directory unwritable)
      */
     public static ExampleApplication start(Configuration configuration) throws Exception {
-        Backends backends = Backends.open(configuration);
+        ExampleServer server = ExampleServer.bind(configuration.port());
+        Backends backends;
+        try {
+            backends = Backends.open(configuration);
+        } catch (Exception | Error e) {
+            server.stop();
+            throw e;
+        }
         try {
             backends.application().startMaintenance(configuration.timeouts().reconcileInterval());
-            ExampleServer server = ExampleServer.start(backends.application(), backends.adminToken(),
-                    configuration.port());
-            return new ExampleApplication(backends, server);
+            server.serve(backends.application(), backends.adminToken(), configuration.accessLog());
+            return new ExampleApplication(backends, server, configuration.adminToken().isPresent());
         } catch (Exception | Error e) {
+            try {
+                server.stop();
+            } catch (Exception stop) {
+                e.addSuppressed(stop);
+            }
             backends.close();
             throw e;
         }
@@ -68,8 +83,9 @@ public final class ExampleApplication implements AutoCloseable {
     }
 
     /**
-     * Prints where to reach the application, and, in the embedded mode only, the token and a {@code curl} to
-     * paste: an operator who set {@code ADMIN_TOKEN} already has it, and a terminal log is no place to repeat it.
+     * Prints where to reach the application, and, in the embedded mode only, a {@code curl} to paste. The token
+     * is printed only when it was generated into the data directory: an operator who set {@code ADMIN_TOKEN}
+     * already has it, and a terminal log is no place to repeat a secret someone supplied.
      */
     public void printBanner(PrintStream out) {
         String url = "http://localhost:" + port();
@@ -77,9 +93,16 @@ public final class ExampleApplication implements AutoCloseable {
         out.println("  health:  curl -s " + url + "/healthz");
         if (embedded()) {
             out.println("  mode:    embedded PostgreSQL, data in " + dataDirectory().orElseThrow());
-            out.println("  token:   " + adminToken() + "   (kept in " + DataDirectory.ADMIN_TOKEN_FILE + " there)");
+            String bearer;
+            if (tokenFromEnvironment) {
+                out.println("  token:   the ADMIN_TOKEN you set (not shown)");
+                bearer = "\"Authorization: Bearer $ADMIN_TOKEN\"";
+            } else {
+                out.println("  token:   " + adminToken() + "   (kept in " + DataDirectory.ADMIN_TOKEN_FILE + " there)");
+                bearer = "'Authorization: Bearer " + adminToken() + "'";
+            }
             out.println("  try:     curl -s -i -X POST " + url + "/api/v1/tenants"
-                    + " -H 'Authorization: Bearer " + adminToken() + "'"
+                    + " -H " + bearer
                     + " -H 'Content-Type: application/json'"
                     + " -d '{\"name\": \"Acme\", \"environment\": \"production\"}'");
         } else {
@@ -93,9 +116,16 @@ public final class ExampleApplication implements AutoCloseable {
         server.join();
     }
 
-    /** Drains HTTP, then stops the reconciler and closes the pool, then stops the embedded PostgreSQL. Idempotent. */
+    /**
+     * Drains HTTP, then stops the reconciler and closes the pool, then stops the embedded PostgreSQL. Idempotent;
+     * a second caller waits until the first has finished.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             server.stop();
         } catch (Exception e) {

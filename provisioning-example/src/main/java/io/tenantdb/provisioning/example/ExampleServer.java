@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.servlet.AccessLogFilter;
 import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 import io.tenantdb.provisioning.servlet.HealthServlet;
 import io.tenantdb.provisioning.servlet.TenantServlet;
@@ -19,11 +20,12 @@ import java.util.Objects;
 
 /**
  * The example's HTTP server: Jetty 12 serving {@link TenantServlet} behind {@link BearerTokenFilter} on
- * {@code /api/v1/*} and {@link HealthServlet} on {@code /healthz}. On {@link #stop()} it stops accepting, answers
+ * {@code /api/v1/*} and {@link HealthServlet} on {@code /healthz}, optionally with an {@link AccessLogFilter} in
+ * front. {@link #bind} takes the port first; {@link #serve} starts answering once the application is ready. On {@link #stop()} it stops accepting, answers
  * new requests on open connections with 503, and waits up to {@link #DRAIN_TIMEOUT} for requests in flight, so
  * a provisioning in progress finishes or compensates before the pools behind it close.
  *
- * <p>Thread-safe: start once, stop once.
+ * <p>Thread-safe: bind once, serve once, stop once.
  */
 public final class ExampleServer {
 
@@ -39,7 +41,30 @@ public final class ExampleServer {
     }
 
     /**
-     * Starts serving.
+     * Binds the port and nothing else, so a port in use fails before any database work; requests that arrive
+     * before {@link #serve} wait in the socket's backlog.
+     *
+     * @param port TCP port, 0 for any free one
+     * @throws Exception when the port cannot be bound, for instance because it is taken
+     */
+    public static ExampleServer bind(int port) throws Exception {
+        Server server = new Server();
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setPort(port);
+        server.addConnector(connector);
+        try {
+            connector.open();
+        } catch (Exception e) {
+            connector.close();
+            throw e;
+        }
+        return new ExampleServer(server, connector);
+    }
+
+    /**
+     * Starts serving on a free port or the given one, without an access log (the benchmark's server).
      *
      * @param application the provisioning side
      * @param adminToken  the bearer token of {@code /api/v1/*}
@@ -48,16 +73,27 @@ public final class ExampleServer {
      */
     public static ExampleServer start(ProvisioningApplication application, String adminToken, int port)
             throws Exception {
-        Objects.requireNonNull(application, "application");
-        Server server = new Server();
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setPort(port);
-        server.addConnector(connector);
+        ExampleServer server = bind(port);
+        server.serve(application, adminToken, false);
+        return server;
+    }
 
+    /**
+     * Starts answering on the bound port.
+     *
+     * @param application the provisioning side
+     * @param adminToken  the bearer token of {@code /api/v1/*}
+     * @param accessLog   whether each request is logged on {@code tenantdb.access}
+     * @throws Exception when Jetty cannot start
+     */
+    public void serve(ProvisioningApplication application, String adminToken, boolean accessLog) throws Exception {
+        Objects.requireNonNull(application, "application");
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
+        if (accessLog) {
+            // First, so it also logs the requests the token filter refuses.
+            context.addFilter(new FilterHolder(new AccessLogFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
+        }
         context.addFilter(new FilterHolder(new BearerTokenFilter(adminToken)), "/api/v1/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("tenants", new TenantServlet(application.provisioner())), "/api/v1/*");
@@ -72,7 +108,6 @@ public final class ExampleServer {
         server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
         server.setStopAtShutdown(false);
         server.start();
-        return new ExampleServer(server, connector);
     }
 
     /** The port actually bound. */
@@ -91,6 +126,10 @@ public final class ExampleServer {
      * @throws Exception when Jetty fails to stop
      */
     public void stop() throws Exception {
-        server.stop();
+        if (server.isStarted() || server.isStarting()) {
+            server.stop();
+        } else {
+            connector.close();
+        }
     }
 }

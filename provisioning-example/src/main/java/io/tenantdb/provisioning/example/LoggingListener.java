@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 
@@ -8,6 +9,7 @@ import java.util.Locale;
 /**
  * Logs each lifecycle event as one structured {@code key=value} line on logger {@code tenantdb.audit}, for
  * metrics and audit pipelines. Events hold ids, steps, durations and error codes only, so nothing secret is logged.
+ * Failures are WARNING, except a duplicate name (a 409), which is INFO and carries no tenant id.
  */
 final class LoggingListener implements ProvisioningListener {
 
@@ -15,7 +17,7 @@ final class LoggingListener implements ProvisioningListener {
 
     @Override
     public void onEvent(ProvisioningEvent event) {
-        System.Logger.Level level = event.kind() == ProvisioningEvent.Kind.FAILED
+        System.Logger.Level level = event.kind() == ProvisioningEvent.Kind.FAILED && !refusedDuplicate(event)
                 ? System.Logger.Level.WARNING : System.Logger.Level.INFO;
         if (event.kind() == ProvisioningEvent.Kind.STEP_FINISHED) {
             level = System.Logger.Level.DEBUG;
@@ -26,7 +28,19 @@ final class LoggingListener implements ProvisioningListener {
         AUDIT.log(level, line(event));
     }
 
+    /**
+     * A name already taken: the client's mistake, answered 409, not a failure of the system. Its tenant id was
+     * drawn for a tenant that never existed and that the client never sees, so it is left out.
+     */
+    static boolean refusedDuplicate(ProvisioningEvent event) {
+        return event.kind() == ProvisioningEvent.Kind.FAILED
+                && event.error().filter(code -> code == ErrorCode.DUPLICATE_TENANT).isPresent();
+    }
+
     static String line(ProvisioningEvent event) {
+        if (refusedDuplicate(event)) {
+            return "event=refused duration_ms=" + event.elapsed().toMillis() + " error=duplicate_tenant";
+        }
         StringBuilder line = new StringBuilder("event=").append(event.kind().name().toLowerCase(Locale.ROOT))
                 .append(" tenant_id=").append(event.tenantId());
         event.step().ifPresent(step -> line.append(" step=").append(step));

@@ -1,18 +1,22 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.postgres.ReconcileReport;
+
 import java.io.PrintStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Command-line entry point: {@code java -jar provisioning-example.jar [command]}. Commands: {@code serve} (the
  * default) runs the HTTP API until SIGTERM or Ctrl-C; {@code reconcile [--dry-run]} runs one reconciler pass;
- * {@code rekey [--batch-size N]} re-encrypts every stored secret with the primary key. Exit codes: 0 on success,
- * 1 when start-up or the command fails, 2 for a usage or configuration error (one line on stderr naming the
- * variable).
+ * {@code rekey [--batch-size N]} re-encrypts every stored secret with the primary key; {@code help} (also
+ * {@code --help}, {@code -h} and {@code <command> --help}) prints the commands and variables. Exit codes: 0 on
+ * success, also after SIGTERM or Ctrl-C has stopped {@code serve} cleanly; 1 when start-up or the command fails,
+ * or {@code reconcile} finds drift; 2 for a usage or configuration error (one line on stderr naming the variable).
  *
  * <p>Configuration comes from the environment only, see {@link Configuration}.
  */
@@ -51,13 +55,26 @@ public final class Main {
             throws InterruptedException {
         Objects.requireNonNull(environment, "environment");
         String name = args.isEmpty() ? "serve" : args.get(0);
+        if (HELP.contains(name)) {
+            out.print(Help.text());
+            return 0;
+        }
         Command command = COMMANDS.get(name);
         if (command == null) {
-            err.println("unknown command '" + name + "'; commands: " + String.join(", ", COMMANDS.keySet()));
+            err.println("unknown command '" + name + "'; commands: " + String.join(", ", COMMANDS.keySet())
+                    + " (see --help)");
             return EXIT_USAGE;
         }
-        return command.run(environment, args.isEmpty() ? List.of() : args.subList(1, args.size()), out, err);
+        List<String> arguments = args.isEmpty() ? List.of() : args.subList(1, args.size());
+        if (arguments.stream().anyMatch(HELP::contains)) {
+            out.print(Help.command(name));
+            return 0;
+        }
+        Configuration.misspelledVariables(environment.keySet()).forEach(warning -> err.println("warning: " + warning));
+        return command.run(environment, arguments, out, err);
     }
+
+    private static final Set<String> HELP = Set.of("help", "--help", "-h");
 
     private static Map<String, Command> commands() {
         Map<String, Command> commands = new LinkedHashMap<>();
@@ -84,12 +101,16 @@ public final class Main {
             err.println("cannot start: " + Failures.describe(e));
             return EXIT_FAILURE;
         }
+        // Other ways of ending the JVM (SIGHUP, System.exit elsewhere) still drain and close.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.log(System.Logger.Level.INFO, "shutting down: draining requests in flight");
             application.close();
         }, "tenantdb-shutdown"));
+        StopSignals.install(application);
         application.printBanner(out);
         application.join();
+        // Waits for a stop begun by a signal to finish closing the pool and the embedded PostgreSQL.
+        application.close();
         return 0;
     }
 
@@ -102,8 +123,16 @@ public final class Main {
         }
         boolean dryRun = !arguments.isEmpty();
         return withBackends(environment, err, backends -> {
-            out.println(backends.application().reconcile(dryRun).summary());
-            return 0;
+            ProvisioningApplication application = backends.application();
+            ReconcileReport report = application.reconcile(dryRun);
+            out.println(report.summary());
+            List<ProvisioningApplication.Drift> drift = application.drift();
+            if (!drift.isEmpty()) {
+                String line = ProvisioningApplication.Drift.summary(drift);
+                LOG.log(System.Logger.Level.WARNING, line);
+                out.println(line);
+            }
+            return drift.isEmpty() && report.failures().isEmpty() ? 0 : EXIT_FAILURE;
         });
     }
 

@@ -15,8 +15,13 @@ import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
@@ -30,7 +35,7 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** Upper bound of control-plane and DDL connections. */
     public static final int MAX_POOL_SIZE = 10;
-    /** The database prefix of the example's tenants. */
+    /** The database prefix of the example's tenants when {@code DATABASE_PREFIX} is unset. */
     public static final String DATABASE_PREFIX = TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX;
 
     private static final System.Logger LOG = System.getLogger(ProvisioningApplication.class.getName());
@@ -43,18 +48,20 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final JdbcIdempotencyStore idempotencyKeys;
     private final PostgresReconciler reconciler;
     private final TenantConnections connections;
+    private final String databasePrefix;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
-                                    JdbcIdempotencyStore idempotencyKeys) {
+                                    JdbcIdempotencyStore idempotencyKeys, String databasePrefix) {
         this.pool = pool;
         this.provisioner = provisioner;
         this.cipher = cipher;
         this.store = store;
         this.creator = creator;
         this.idempotencyKeys = idempotencyKeys;
-        this.reconciler = new PostgresReconciler(store, creator, DATABASE_PREFIX);
+        this.databasePrefix = databasePrefix;
+        this.reconciler = new PostgresReconciler(store, creator, databasePrefix);
         this.connections = new TenantConnections(store, cipher);
     }
 
@@ -123,9 +130,10 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
                     .listener(new LoggingListener())
-                    .databasePrefix(DATABASE_PREFIX)
+                    .databasePrefix(configuration.databasePrefix())
                     .build();
-            return new ProvisioningApplication(pool, provisioner, cipher, store, creator, idempotencyKeys);
+            return new ProvisioningApplication(pool, provisioner, cipher, store, creator, idempotencyKeys,
+                    configuration.databasePrefix());
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -163,6 +171,62 @@ public final class ProvisioningApplication implements AutoCloseable {
             idempotencyKeys.purgeExpired();
         }
         return report;
+    }
+
+    /** The prefix of this control plane's tenant databases and roles. */
+    public String databasePrefix() {
+        return databasePrefix;
+    }
+
+    /**
+     * Active tenants whose database or login role is missing from the cluster: the control plane believes in data
+     * that is gone. Read in one statement, so a tenant created or deleted meanwhile is never reported. Nothing is
+     * changed; see docs/operations.md, "Drift".
+     *
+     * @throws SQLException when PostgreSQL fails
+     */
+    public List<Drift> drift() throws SQLException {
+        List<Drift> drift = new ArrayList<>();
+        try (Connection connection = pool.getConnection();
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("""
+                     SELECT t.id, db.missing, role.missing
+                       FROM control_plane.tenants t
+                       JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
+                      CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM pg_database
+                                                              WHERE datname = d.database_name)) db(missing)
+                      CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM pg_roles
+                                                              WHERE rolname = d.role_name)) role(missing)
+                      WHERE t.status = 'active' AND (db.missing OR role.missing)
+                      ORDER BY t.id""")) {
+            while (rs.next()) {
+                drift.add(new Drift(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getBoolean(3)));
+            }
+        }
+        return List.copyOf(drift);
+    }
+
+    /**
+     * An active tenant whose objects are missing.
+     *
+     * @param tenantId        the tenant
+     * @param databaseMissing its database does not exist
+     * @param roleMissing     its login role does not exist
+     */
+    public record Drift(UUID tenantId, boolean databaseMissing, boolean roleMissing) {
+
+        /** One line for a log or a terminal: ids and what is missing, never a secret. */
+        public static String summary(List<Drift> drift) {
+            return "drift: " + drift.size() + " active tenant(s) whose database or role is missing "
+                    + drift.stream().map(Drift::toString).toList()
+                    + "; the control plane still reports them active. See docs/operations.md, section Drift";
+        }
+
+        @Override
+        public String toString() {
+            return tenantId + " (" + (databaseMissing && roleMissing ? "database and role"
+                    : databaseMissing ? "database" : "role") + " missing)";
+        }
     }
 
     /** Starts the reconciler: one pass now, then every {@code interval} (zero: only now). Closed with the pool. */

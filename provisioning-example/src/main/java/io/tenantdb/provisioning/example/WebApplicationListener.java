@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.servlet.AccessLogFilter;
 import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 import io.tenantdb.provisioning.servlet.HealthServlet;
 import io.tenantdb.provisioning.servlet.TenantServlet;
@@ -10,7 +11,10 @@ import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
 
+import java.sql.Driver;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.EnumSet;
 
 /**
@@ -25,7 +29,8 @@ import java.util.EnumSet;
  * WAR mode requires {@code DATABASE_URL} (and so {@code ENCRYPTION_KEY} and {@code ADMIN_TOKEN}): a container is
  * no place to start a database. {@code PORT} and {@code PROVISIONING_DATA_DIR} are ignored; the container owns
  * the port. Registers the tenant servlet and bearer filter on {@code /api/v1/*} and health on {@code /healthz},
- * relative to the context path. A configuration error fails the deployment, with a message naming the variable.
+ * relative to the context path, and, unless {@code ACCESS_LOG=off}, an access log on {@code /*}. A configuration
+ * error is logged as one line naming the variable and fails the deployment with the same message.
  *
  * <p>The container calls it from one thread at a time.
  */
@@ -48,19 +53,26 @@ public final class WebApplicationListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        Configuration.misspelledVariables(System.getenv().keySet())
+                .forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
         Configuration configuration;
         try {
             configuration = Configuration.from(name -> lookup(context, name));
         } catch (Configuration.Invalid e) {
-            throw new IllegalStateException("configuration error: " + e.getMessage());
+            throw refused("configuration error: " + e.getMessage(), null);
         }
-        Configuration.Database admin = configuration.database().orElseThrow(() -> new IllegalStateException(
-                "configuration error: DATABASE_URL is required when deployed as a WAR"));
+        Configuration.Database admin = configuration.database().orElseThrow(() -> refused(
+                "configuration error: DATABASE_URL is required when deployed as a WAR", null));
         try {
             application = ProvisioningApplication.start(configuration, admin, configuration.encryptionKey().orElseThrow());
             application.startMaintenance(configuration.timeouts().reconcileInterval());
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot start: " + Failures.describe(e), e);
+            throw refused("cannot start: " + Failures.describe(e), e);
+        }
+
+        if (configuration.accessLog()) {
+            FilterRegistration.Dynamic accessLog = context.addFilter("tenantdb-access-log", new AccessLogFilter());
+            accessLog.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         }
 
         FilterRegistration.Dynamic filter = context.addFilter("tenantdb-bearer-token",
@@ -76,13 +88,34 @@ public final class WebApplicationListener implements ServletContextListener {
                 context.getContextPath());
     }
 
-    /** Closes the pool; the container has stopped routing requests by now. */
+    /**
+     * Closes the pool, then deregisters the JDBC drivers this web application's class loader registered (the
+     * PostgreSQL driver in WEB-INF/lib), which would otherwise pin the undeployed application in memory; the
+     * container has stopped routing requests by now.
+     */
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         if (application != null) {
             application.close();
             application = null;
         }
+        ClassLoader own = WebApplicationListener.class.getClassLoader();
+        for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+            if (driver.getClass().getClassLoader() == own) {
+                try {
+                    DriverManager.deregisterDriver(driver);
+                } catch (SQLException e) {
+                    LOG.log(System.Logger.Level.WARNING, "could not deregister {0}: {1}",
+                            driver.getClass().getName(), e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    /** Logs the reason as one plain line (not only inside a stack trace), then fails the deployment with it. */
+    private static IllegalStateException refused(String line, Exception cause) {
+        LOG.log(System.Logger.Level.ERROR, line);
+        return new IllegalStateException(line, cause);
     }
 
     private static String lookup(ServletContext context, String name) {

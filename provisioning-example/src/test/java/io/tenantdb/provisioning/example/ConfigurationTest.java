@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -383,5 +384,34 @@ class ConfigurationTest {
     void aLeaseNoLongerThanOneStepIsRefused() {
         assertRefused(with(with(Map.of(), "DB_STATEMENT_TIMEOUT_SECONDS", "60"), "PROVISIONING_LEASE_SECONDS", "65"),
                 "PROVISIONING_LEASE_SECONDS");
+    }
+
+    @Test
+    void databasePrefixDefaultsToCarAndIsTaken() {
+        assertThat(Configuration.from(Map.of()).databasePrefix()).isEqualTo("car_");
+        assertThat(Configuration.from(Map.of("DATABASE_PREFIX", "acme_t")).databasePrefix()).isEqualTo("acme_t");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Car_", "1car", "car-", "car_\"x", "a_prefix_that_is_too_long"})
+    void databasePrefixIsValidatedLikeTheBuildersPrefix(String prefix) {
+        assertRefused(Map.of("DATABASE_PREFIX", prefix), "DATABASE_PREFIX");
+    }
+
+    @Test
+    void accessLogIsOnByDefaultAndTakesOnOrOff() {
+        assertThat(Configuration.from(Map.of()).accessLog()).isTrue();
+        assertThat(Configuration.from(Map.of("ACCESS_LOG", "off")).accessLog()).isFalse();
+        assertThat(Configuration.from(Map.of("ACCESS_LOG", "on")).accessLog()).isTrue();
+        assertRefused(Map.of("ACCESS_LOG", "yes"), "ACCESS_LOG");
+    }
+
+    @Test
+    void aVariableSetOnlyInAnotherCaseIsReportedAndAnExactOneIsNot() {
+        assertThat(Configuration.misspelledVariables(List.of("database_url", "Port", "ADMIN_TOKEN", "admin_token")))
+                .hasSize(2)
+                .anySatisfy(w -> assertThat(w).startsWith("database_url is set but ignored").contains("DATABASE_URL"))
+                .anySatisfy(w -> assertThat(w).startsWith("Port is set but ignored").contains("PORT"));
+        assertThat(Configuration.misspelledVariables(List.of("DATABASE_URL", "HOME"))).isEmpty();
     }
 }

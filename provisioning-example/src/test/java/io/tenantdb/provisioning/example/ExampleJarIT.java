@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.postgres.TenantConnector;
+import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,10 @@ class ExampleJarIT {
         } finally {
             ExampleJar.stop(first);
         }
-        assertThat(first.exitValue()).as("stopped by SIGTERM after draining").isIn(0, 143);
+        assertThat(first.exitValue()).as("stopped by SIGTERM after draining").isZero();
+        String log = Files.readString(temp.resolve("first.log"));
+        assertThat(log).contains("method=POST path=/api/v1/tenants status=201 duration_ms=")
+                .doesNotContain(firstToken).doesNotContain("SET LOCAL");
         assertOwnerOnly(dataDirectory);
 
         Process second = ExampleJar.start(dataDirectory, temp.resolve("second.log"));
@@ -76,6 +80,52 @@ class ExampleJarIT {
         } finally {
             ExampleJar.stop(second);
         }
+    }
+
+    @Test
+    void externalModePrintsItsUrlNeverTheTokenAndCtrlCStopsWithZero() throws Exception {
+        TestPostgres postgres = TestPostgres.get();
+        String control = postgres.createDatabase("example_jar_");
+        String token = ExampleTesting.newToken();
+        try {
+            Process process = ExampleJar.start(temp.resolve("unused"), temp.resolve("external.log"),
+                    ExampleTesting.environment(postgres, control, ExampleTesting.newKey(), token));
+            try {
+                ExampleJar.Started started = ExampleJar.awaitStarted(process);
+                assertThat(started.banner()).contains("listening on " + started.base().toString().replaceAll("/$", ""),
+                        "mode:    external").doesNotContain(token);
+                assertThat(send("GET", started.base().resolve("healthz"), null, null, null).body())
+                        .contains("\"version\":\"");
+
+                Runtime.getRuntime().exec(new String[] {"kill", "-INT", Long.toString(process.pid())}).waitFor();
+                assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            } finally {
+                ExampleJar.stop(process);
+            }
+            assertThat(process.exitValue()).as("stopped by SIGINT (Ctrl-C) after draining").isZero();
+            assertThat(Files.readString(temp.resolve("external.log")))
+                    .contains("method=GET path=/healthz status=200").doesNotContain(token);
+        } finally {
+            ExampleTesting.dropAll(postgres, control);
+        }
+    }
+
+    @Test
+    void embeddedModeNeverPrintsAnAdminTokenTheOperatorSupplied() throws Exception {
+        String token = ExampleTesting.newToken();
+        Process process = ExampleJar.start(temp.resolve("data"), temp.resolve("supplied.log"),
+                java.util.Map.of("ADMIN_TOKEN", token, "ACCESS_LOG", "off"));
+        try {
+            ExampleJar.Started started = ExampleJar.awaitStarted(process);
+            assertThat(started.banner()).doesNotContain(token).contains("the ADMIN_TOKEN you set (not shown)",
+                    "Authorization: Bearer $ADMIN_TOKEN");
+            assertThat(post(started.base(), token, "Supplied", "production").statusCode()).isEqualTo(201);
+        } finally {
+            ExampleJar.stop(process);
+        }
+        assertThat(process.exitValue()).isZero();
+        assertThat(Files.readString(temp.resolve("supplied.log"))).doesNotContain(token).doesNotContain("method=");
+        assertThat(temp.resolve("data").resolve(DataDirectory.ADMIN_TOKEN_FILE)).doesNotExist();
     }
 
     @Test

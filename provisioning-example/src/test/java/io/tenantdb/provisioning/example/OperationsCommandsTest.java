@@ -4,6 +4,7 @@ import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
@@ -18,6 +19,10 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -87,6 +92,71 @@ class OperationsCommandsTest {
         for (Tenant tenant : tenants) {
             assertThat(verifier.verify(newKeyOnly.details(tenant.id()))).startsWith("PostgreSQL");
         }
+    }
+
+    @Test
+    void reconcileExitsOneAndNamesActiveTenantsWhoseDatabaseOrRoleIsGoneWhichStayActive() throws Exception {
+        Tenant noDatabase;
+        Tenant noRole;
+        try (Backends backends = Backends.open(Configuration.from(environment))) {
+            noDatabase = backends.application().provisioner()
+                    .provision(new TenantRequest("Lost database", Environment.PRODUCTION));
+            noRole = backends.application().provisioner().provision(new TenantRequest("Lost role", Environment.STAGING));
+        }
+        try (Connection admin = postgres.adminDataSource().getConnection();
+             Statement statement = admin.createStatement()) {
+            statement.execute("DROP DATABASE \"" + noDatabase.databaseName() + "\" WITH (FORCE)");
+            statement.execute("ALTER DATABASE \"" + noRole.databaseName() + "\" OWNER TO CURRENT_USER");
+            statement.execute("DROP ROLE \"" + noRole.databaseName() + "\"");
+        }
+
+        assertThat(run("reconcile", "--dry-run")).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(run("reconcile")).isEqualTo(Main.EXIT_FAILURE);
+
+        assertThat(out.toString()).contains("drift: 2 active tenant(s) whose database or role is missing",
+                noDatabase.id() + " (database missing)", noRole.id() + " (role missing)", "docs/operations.md");
+        try (Backends backends = Backends.open(Configuration.from(environment))) {
+            assertThat(backends.application().provisioner().find(noDatabase.id())).get()
+                    .extracting(Tenant::status).isEqualTo(TenantStatus.ACTIVE);
+        }
+        try (Connection admin = postgres.adminDataSource().getConnection();
+             Statement statement = admin.createStatement()) {
+            statement.execute("DROP DATABASE \"" + noRole.databaseName() + "\" WITH (FORCE)");
+        }
+    }
+
+    @Test
+    void databasePrefixNamesNewTenantsAndIsWhatTheReconcilerCleansUp() throws Exception {
+        environment.put("DATABASE_PREFIX", "tdbtest_");
+        Tenant tenant;
+        UUID controlPlane;
+        try (Backends backends = Backends.open(Configuration.from(environment))) {
+            tenant = backends.application().provisioner().provision(new TenantRequest("Prefixed", Environment.PRODUCTION));
+            controlPlane = new JdbcTenantStore(postgres.dataSource(controlDatabase)).controlPlaneId();
+        }
+        assertThat(tenant.databaseName()).isEqualTo("tdbtest_" + tenant.id().toString().replace('-', '_'));
+        UUID orphan = UUID.randomUUID();
+        String name = "tdbtest_" + orphan.toString().replace('-', '_');
+        PostgresDatabaseCreator.builder(postgres.adminDataSource(), controlPlane).build().create(orphan, name, name);
+
+        assertThat(run("reconcile")).as(err.toString()).isZero();
+
+        assertThat(out.toString()).contains("dropped 1 orphan database(s) [" + name + "]");
+        assertThat(databases("tdbtest\\_%")).containsExactly(tenant.databaseName());
+    }
+
+    private List<String> databases(String like) throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Connection admin = postgres.adminDataSource().getConnection();
+             PreparedStatement select = admin.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ?")) {
+            select.setString(1, like);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return names;
     }
 
     @Test

@@ -12,12 +12,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.tenantdb.provisioning.example.ExampleTesting.post;
 import static io.tenantdb.provisioning.example.ExampleTesting.send;
@@ -83,7 +88,26 @@ class WarDeploymentIT {
     }
 
     @Test
-    void warProvisionsATenantInsideTomcat() throws Exception {
+    void warProvisionsATenantInsideTomcatAndUndeploysWithoutADriverLeakWarning() throws Exception {
+        // Tomcat reports a JDBC driver a web application left registered through this logger at undeploy.
+        java.util.logging.Logger leakChecks = java.util.logging.Logger.getLogger(
+                "org.apache.catalina.loader.WebappClassLoaderBase");
+        List<String> leakWarnings = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler collect = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                leakWarnings.add(String.valueOf(record.getMessage()));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        leakChecks.addHandler(collect);
         Path base = Files.createDirectory(temp.resolve("tomcat"));
         Files.createDirectory(base.resolve("webapps"));
         Tomcat tomcat = new Tomcat();
@@ -100,7 +124,9 @@ class WarDeploymentIT {
         } finally {
             tomcat.stop();
             tomcat.destroy();
+            leakChecks.removeHandler(collect);
         }
+        assertThat(leakWarnings).noneMatch(message -> message.contains("JDBC"));
     }
 
     @Test
@@ -113,10 +139,21 @@ class WarDeploymentIT {
         webapp.setContextPath("/tenantdb");
         webapp.setTempDirectory(Files.createDirectory(temp.resolve("jetty-unconfigured")).toFile());
         server.setHandler(webapp);
-        server.start();
+        // slf4j-simple, this JVM's System.Logger back end, writes to whatever System.err is at the time.
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(new TeeOutputStream(original, captured), true, StandardCharsets.UTF_8));
+        try {
+            server.start();
+        } finally {
+            System.setErr(original);
+        }
         try {
             assertThat(webapp.isAvailable()).isFalse();
             assertThat(webapp.getUnavailableException()).hasMessageContaining("DATABASE_URL is required");
+            assertThat(captured.toString(StandardCharsets.UTF_8).lines())
+                    .anyMatch(line -> line.endsWith("configuration error: DATABASE_URL is required when deployed as a WAR")
+                            && !line.contains("Exception"));
         } finally {
             server.stop();
         }
@@ -135,5 +172,28 @@ class WarDeploymentIT {
         HttpResponse<String> fetched = send("GET", base.resolve("api/v1/tenants/" + id), token, null, null);
         assertThat(fetched.statusCode()).isEqualTo(200);
         assertThat(fetched.body()).isEqualTo(created.body());
+    }
+
+    /** Writes everything to two streams. */
+    private static final class TeeOutputStream extends java.io.OutputStream {
+        private final java.io.OutputStream first;
+        private final java.io.OutputStream second;
+
+        TeeOutputStream(java.io.OutputStream first, java.io.OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws java.io.IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
     }
 }

@@ -13,9 +13,9 @@ import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
- * The health check: {@code GET /healthz} answers {@code 200 {"status":"ok"}} when the control plane answers and
- * {@code 503 {"status":"unavailable"}} otherwise. Needs no authentication and reveals nothing else. Other
- * methods get {@code 405} with {@code Allow: GET, HEAD}.
+ * The health check: {@code GET /healthz} answers {@code 200 {"status":"ok","version":"…"}} when the control plane
+ * answers and {@code 503 {"status":"unavailable","version":"…"}} otherwise, with the tenantdb library version.
+ * Needs no authentication and reveals nothing else. Other methods get {@code 405} with {@code Allow: GET, HEAD}.
  *
  * <p>Thread-safe when the supplier is. The supplier is called once per request, so it should be cheap and
  * bounded in time (for instance {@code Connection.isValid(2)} on a pooled connection).
@@ -55,7 +55,8 @@ public final class HealthServlet extends HttpServlet {
             LOG.log(Level.WARNING, "health check failed: {0}", e.getClass().getName());
             up = false;
         }
-        ObjectNode body = Json.MAPPER.createObjectNode().put("status", up ? "ok" : "unavailable");
+        ObjectNode body = Json.MAPPER.createObjectNode().put("status", up ? "ok" : "unavailable")
+                .put("version", LibraryVersion.VALUE);
         return new ApiResponse(up ? 200 : 503,
                 Map.of("Content-Type", "application/json", "Cache-Control", "no-store"), Json.bytes(body));
     }

@@ -75,7 +75,9 @@ final class TenantHandler {
                         on("HEAD", (request, id) -> read(id)),
                         on("DELETE", (request, id) -> delete(id)))),
                 new Route("/tenants/{id}/credentials/rotate", Pattern.compile("/tenants/([^/]+)/credentials/rotate"),
-                        operations(on("POST", (request, id) -> rotate(id)))));
+                        operations(on("POST", (request, id) -> rotate(id)))),
+                new Route("/openapi.yaml", Pattern.compile("/openapi\\.yaml"),
+                        operations(on("GET", (request, id) -> OpenApiDocument.response()))));
     }
 
     /**

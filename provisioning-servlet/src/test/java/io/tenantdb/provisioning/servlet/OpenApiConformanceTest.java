@@ -87,6 +87,7 @@ class OpenApiConformanceTest {
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     /** The state behind the server for one scenario; replaced before each. */
@@ -98,7 +99,7 @@ class OpenApiConformanceTest {
 
     @BeforeAll
     static void startJettyAndReadTheSpec() throws Exception {
-        spec = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(SPEC, StandardCharsets.UTF_8));
+        spec = YAML.readTree(Files.readString(SPEC, StandardCharsets.UTF_8));
         WORLD.set(new World(true));
         // One server for all scenarios: the provisioner and health check it sees follow WORLD.
         TenantProvisioner current = (TenantProvisioner) Proxy.newProxyInstance(
@@ -152,6 +153,9 @@ class OpenApiConformanceTest {
             w.controlPlaneUp.set(false);
             return request("HEAD", "/healthz");
         });
+
+        s.put("GET /api/v1/openapi.yaml 200", w -> authorized("GET", MOUNT + "/openapi.yaml"));
+        s.put("GET /api/v1/openapi.yaml 401 unauthorized", w -> request("GET", MOUNT + "/openapi.yaml"));
 
         s.put("GET /api/v1/tenants 200", w -> {
             w.provision("Acme");
@@ -287,6 +291,24 @@ class OpenApiConformanceTest {
                     HttpResponse<String> response = send(request);
                     assertConforms(documented.getKey(), documented.getValue(), request.method(), response);
                 }));
+    }
+
+    @Test
+    void theServedDescriptionIsDocsOpenapiYamlByteForByte() throws Exception {
+        HttpResponse<String> response = send(authorized("GET", MOUNT + "/openapi.yaml").build());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/yaml; charset=utf-8");
+        assertThat(response.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(response.body()).isEqualTo(Files.readString(SPEC, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void healthCarriesTheLibraryVersionTheBuildWrote() throws Exception {
+        WORLD.set(new World(true));
+        JsonNode body = JSON.readTree(send(request("GET", "/healthz").build()).body());
+
+        assertThat(body.get("version").textValue()).isNotBlank().isNotEqualTo("unknown").doesNotContain("${");
     }
 
     @Test
@@ -472,7 +494,7 @@ class OpenApiConformanceTest {
         String mediaType = content.fieldNames().next();
         assertThat(response.headers().firstValue("Content-Type")).as(key + " Content-Type")
                 .hasValueSatisfying(actual -> assertThat(actual).startsWith(mediaType));
-        JsonNode body = JSON.readTree(response.body());
+        JsonNode body = (mediaType.endsWith("yaml") ? YAML : JSON).readTree(response.body());
         List<String> violations = new ArrayList<>();
         validate(content.get(mediaType).get("schema"), body, "$", violations);
         assertThat(violations).as(key + " body " + body).isEmpty();

@@ -225,9 +225,11 @@ class TenantServletJettyTest {
                 .POST(BodyPublishers.noBody()));
 
         assertThat(up.statusCode()).isEqualTo(200);
-        assertThat(JSON.readTree(up.body())).isEqualTo(JSON.readTree("{\"status\":\"ok\"}"));
+        assertThat(JSON.readTree(up.body())).isEqualTo(JSON.readTree(
+                "{\"status\":\"ok\",\"version\":\"" + LibraryVersion.VALUE + "\"}"));
         assertThat(down.statusCode()).isEqualTo(503);
-        assertThat(JSON.readTree(down.body())).isEqualTo(JSON.readTree("{\"status\":\"unavailable\"}"));
+        assertThat(JSON.readTree(down.body())).isEqualTo(JSON.readTree(
+                "{\"status\":\"unavailable\",\"version\":\"" + LibraryVersion.VALUE + "\"}"));
         assertThat(down.body()).doesNotContain("control-plane.internal");
         assertProblem(posted, 405, "method-not-allowed");
         assertThat(posted.headers().firstValue("Allow")).hasValue("GET, HEAD");
