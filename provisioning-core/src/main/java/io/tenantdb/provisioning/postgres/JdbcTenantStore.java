@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -335,14 +334,17 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Active tenants whose recorded database is not among {@code existing}. */
-    List<UUID> activeWithoutDatabase(Set<String> existing) throws SQLException {
+    /** Every active tenant with the names of its database and role. */
+    List<ActiveTenant> activeTenants() throws SQLException {
         return jdbc.query("""
-                        SELECT t.id, d.database_name FROM control_plane.tenants t
-                          JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                         WHERE t.status = 'active'
-                        """, rs -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
-                .stream().filter(tenant -> !existing.contains(tenant.getValue())).map(Map.Entry::getKey).toList();
+                SELECT t.id, d.database_name, d.role_name FROM control_plane.tenants t
+                  JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
+                 WHERE t.status = 'active'
+                """, rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+    }
+
+    /** An active tenant and the objects it should have. */
+    record ActiveTenant(UUID tenantId, String databaseName, String roleName) {
     }
 
     /**

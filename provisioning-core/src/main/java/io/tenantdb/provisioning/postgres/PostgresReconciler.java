@@ -9,6 +9,8 @@ import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Brings the cluster and one control plane back in line after crashes: rolls back provisionings whose owner is
@@ -75,6 +76,9 @@ public final class PostgresReconciler {
         try (SessionLock held = lock.get()) {
             ReconcileReport report = new Pass(dryRun, controlPlane).run();
             LOG.log(report.clean() ? Level.DEBUG : Level.INFO, report.summary());
+            if (!report.drift().isEmpty()) {
+                LOG.log(Level.WARNING, ReconcileReport.Drift.summary(report.drift()));
+            }
             return report;
         }
     }
@@ -118,10 +122,25 @@ public final class PostgresReconciler {
             }
             Map<UUID, TenantStatus> known = store.statuses(byTenant.keySet());
             byTenant.forEach((id, objects) -> examine(id, objects, Optional.ofNullable(known.get(id))));
-            Set<String> databases = byTenant.values().stream().flatMap(List::stream).filter(CatalogObject::database)
-                    .map(CatalogObject::name).collect(Collectors.toSet());
             return new ReconcileReport(dryRun, false, rolledBack, deletionsFinished, droppedDatabases, droppedRoles,
-                    store.activeWithoutDatabase(databases), adopted, leftAlone, failures);
+                    drift(byTenant.values()), adopted, leftAlone, failures);
+        }
+
+        /** Active tenants whose database or role is gone from the catalog: reported, never changed. */
+        private List<ReconcileReport.Drift> drift(Collection<List<CatalogObject>> catalog) throws SQLException {
+            Set<String> databases = new HashSet<>();
+            Set<String> roles = new HashSet<>();
+            catalog.stream().flatMap(List::stream)
+                    .forEach(object -> (object.database() ? databases : roles).add(object.name()));
+            List<ReconcileReport.Drift> drift = new ArrayList<>();
+            for (JdbcTenantStore.ActiveTenant tenant : store.activeTenants()) {
+                boolean databaseMissing = !databases.contains(tenant.databaseName());
+                boolean roleMissing = !roles.contains(tenant.roleName());
+                if (databaseMissing || roleMissing) {
+                    drift.add(new ReconcileReport.Drift(tenant.tenantId(), databaseMissing, roleMissing));
+                }
+            }
+            return drift;
         }
 
         /** Decides about one tenant's database and role, each only if it carries this control plane's claim. */

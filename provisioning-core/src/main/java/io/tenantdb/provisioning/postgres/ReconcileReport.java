@@ -13,7 +13,7 @@ import java.util.UUID;
  * @param deletionsFinished     tenants whose deletion was abandoned: their objects dropped, now {@code deleted}
  * @param droppedDatabases      tenant databases of this control plane that no live tenant owns
  * @param droppedRoles          tenant roles of this control plane that no live tenant owns
- * @param activeWithoutDatabase active tenants whose database is missing; reported, never changed
+ * @param drift                 active tenants whose database or role is missing; reported, never changed
  * @param adopted               objects marked by an earlier version for a live tenant of this control plane, now
  *                              marked with this control plane's id (those of a dead one are dropped)
  * @param leftAlone             objects marked by an earlier version for a tenant this control plane does not know:
@@ -22,7 +22,7 @@ import java.util.UUID;
  */
 public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolledBack, List<UUID> deletionsFinished,
                               List<String> droppedDatabases, List<String> droppedRoles,
-                              List<UUID> activeWithoutDatabase, List<String> adopted, List<String> leftAlone,
+                              List<Drift> drift, List<String> adopted, List<String> leftAlone,
                               List<Failure> failures) {
 
     /** Copies the lists. */
@@ -31,7 +31,7 @@ public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolled
         deletionsFinished = List.copyOf(deletionsFinished);
         droppedDatabases = List.copyOf(droppedDatabases);
         droppedRoles = List.copyOf(droppedRoles);
-        activeWithoutDatabase = List.copyOf(activeWithoutDatabase);
+        drift = List.copyOf(drift);
         adopted = List.copyOf(adopted);
         leftAlone = List.copyOf(leftAlone);
         failures = List.copyOf(failures);
@@ -45,7 +45,7 @@ public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolled
     /** True when the pass found nothing to change or to report, other than objects it leaves alone. */
     public boolean clean() {
         return !skipped && rolledBack.isEmpty() && deletionsFinished.isEmpty() && droppedDatabases.isEmpty()
-                && droppedRoles.isEmpty() && activeWithoutDatabase.isEmpty() && adopted.isEmpty() && failures.isEmpty();
+                && droppedRoles.isEmpty() && drift.isEmpty() && adopted.isEmpty() && failures.isEmpty();
     }
 
     /** One line for logs and the {@code reconcile} command; holds names, ids and SQLStates only, never a secret. */
@@ -60,9 +60,33 @@ public record ReconcileReport(boolean dryRun, boolean skipped, List<UUID> rolled
                 + deletionsFinished + ", " + (dryRun ? "would drop " : "dropped ") + droppedDatabases.size()
                 + " orphan database(s) " + droppedDatabases + " and " + droppedRoles.size() + " orphan role(s) "
                 + droppedRoles + ", " + would + "adopt" + (dryRun ? " " : "ed ") + adopted.size()
-                + " object(s) of an earlier version " + adopted + "; " + activeWithoutDatabase.size()
-                + " active tenant(s) without a database " + activeWithoutDatabase + ", " + leftAlone.size()
+                + " object(s) of an earlier version " + adopted + "; " + drift.size()
+                + " active tenant(s) whose database or role is missing " + drift + ", " + leftAlone.size()
                 + " unclaimed object(s) left alone " + leftAlone + ", " + failures.size() + " failure(s) " + failures;
+    }
+
+    /**
+     * An active tenant whose objects are missing: someone dropped them outside the library, or the control plane was
+     * restored to a point after they were gone. See docs/operations.md, section Drift.
+     *
+     * @param tenantId        the tenant
+     * @param databaseMissing its database does not exist
+     * @param roleMissing     its login role does not exist
+     */
+    public record Drift(UUID tenantId, boolean databaseMissing, boolean roleMissing) {
+
+        /** One line for a log or a terminal: ids and what is missing, never a secret. */
+        public static String summary(List<Drift> drift) {
+            return "drift: " + drift.size() + " active tenant(s) whose database or role is missing "
+                    + drift.stream().map(Drift::toString).toList()
+                    + "; the control plane still reports them active. See docs/operations.md, section Drift";
+        }
+
+        @Override
+        public String toString() {
+            return tenantId + " (" + (databaseMissing && roleMissing ? "database and role"
+                    : databaseMissing ? "database" : "role") + " missing)";
+        }
     }
 
     /**

@@ -130,7 +130,7 @@ class PostgresReconcilerTest {
 
         ReconcileReport report = reconciler.reconcile(false);
 
-        assertThat(report.activeWithoutDatabase()).containsExactly(lost.id());
+        assertThat(report.drift()).containsExactly(new ReconcileReport.Drift(lost.id(), true, false));
         assertThat(report.droppedDatabases()).isEmpty();
         assertThat(real.databasesWithPrefix()).containsExactly(kept.databaseName());
         assertThat(real.store.find(lost.id())).map(Tenant::status).contains(TenantStatus.ACTIVE);

@@ -126,13 +126,10 @@ public final class Main {
             ProvisioningApplication application = backends.application();
             ReconcileReport report = application.reconcile(dryRun);
             out.println(report.summary());
-            List<ProvisioningApplication.Drift> drift = application.drift();
-            if (!drift.isEmpty()) {
-                String line = ProvisioningApplication.Drift.summary(drift);
-                LOG.log(System.Logger.Level.WARNING, line);
-                out.println(line);
+            if (!report.drift().isEmpty()) {
+                out.println(ReconcileReport.Drift.summary(report.drift()));
             }
-            return drift.isEmpty() && report.failures().isEmpty() ? 0 : EXIT_FAILURE;
+            return report.drift().isEmpty() && report.failures().isEmpty() ? 0 : EXIT_FAILURE;
         });
     }
 

@@ -1,7 +1,6 @@
 package io.tenantdb.provisioning.example;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the reconciler once at start and then every interval on a daemon thread, so a crash of this or another
  * instance never leaves a half-created tenant behind for long. A failing pass is logged and retried next time. Each
- * pass also looks for drift (active tenants whose database or role is gone) and logs it at WARNING.
+ * pass reports drift (active tenants whose database or role is gone), which the reconciler logs at WARNING.
  */
 final class Maintenance implements AutoCloseable {
 
@@ -38,12 +37,8 @@ final class Maintenance implements AutoCloseable {
 
     private static void pass(ProvisioningApplication application) {
         try {
-            // The reconciler logs its own summary; only drift, which it cannot repair, is added here, loudly.
+            // The reconciler logs its own summary, and drift once more at WARNING.
             application.reconcile(false);
-            List<ProvisioningApplication.Drift> drift = application.drift();
-            if (!drift.isEmpty()) {
-                LOG.log(System.Logger.Level.WARNING, ProvisioningApplication.Drift.summary(drift));
-            }
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "reconcile failed, retrying next interval: {0}", Failures.describe(e));
         }

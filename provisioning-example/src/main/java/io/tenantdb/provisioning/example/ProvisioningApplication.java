@@ -15,13 +15,8 @@ import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
-import java.util.UUID;
 
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
@@ -176,57 +171,6 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The prefix of this control plane's tenant databases and roles. */
     public String databasePrefix() {
         return databasePrefix;
-    }
-
-    /**
-     * Active tenants whose database or login role is missing from the cluster: the control plane believes in data
-     * that is gone. Read in one statement, so a tenant created or deleted meanwhile is never reported. Nothing is
-     * changed; see docs/operations.md, "Drift".
-     *
-     * @throws SQLException when PostgreSQL fails
-     */
-    public List<Drift> drift() throws SQLException {
-        List<Drift> drift = new ArrayList<>();
-        try (Connection connection = pool.getConnection();
-             Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("""
-                     SELECT t.id, db.missing, role.missing
-                       FROM control_plane.tenants t
-                       JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                      CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM pg_database
-                                                              WHERE datname = d.database_name)) db(missing)
-                      CROSS JOIN LATERAL (SELECT NOT EXISTS (SELECT 1 FROM pg_roles
-                                                              WHERE rolname = d.role_name)) role(missing)
-                      WHERE t.status = 'active' AND (db.missing OR role.missing)
-                      ORDER BY t.id""")) {
-            while (rs.next()) {
-                drift.add(new Drift(rs.getObject(1, UUID.class), rs.getBoolean(2), rs.getBoolean(3)));
-            }
-        }
-        return List.copyOf(drift);
-    }
-
-    /**
-     * An active tenant whose objects are missing.
-     *
-     * @param tenantId        the tenant
-     * @param databaseMissing its database does not exist
-     * @param roleMissing     its login role does not exist
-     */
-    public record Drift(UUID tenantId, boolean databaseMissing, boolean roleMissing) {
-
-        /** One line for a log or a terminal: ids and what is missing, never a secret. */
-        public static String summary(List<Drift> drift) {
-            return "drift: " + drift.size() + " active tenant(s) whose database or role is missing "
-                    + drift.stream().map(Drift::toString).toList()
-                    + "; the control plane still reports them active. See docs/operations.md, section Drift";
-        }
-
-        @Override
-        public String toString() {
-            return tenantId + " (" + (databaseMissing && roleMissing ? "database and role"
-                    : databaseMissing ? "database" : "role") + " missing)";
-        }
     }
 
     /** Starts the reconciler: one pass now, then every {@code interval} (zero: only now). Closed with the pool. */
