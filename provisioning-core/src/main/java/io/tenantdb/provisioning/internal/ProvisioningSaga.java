@@ -209,39 +209,38 @@ public final class ProvisioningSaga implements TenantProvisioner {
     }
 
     /** A provisioning step: renews the tenant's provisioning lease first when the step may take long. */
-    private <T> T step(ProvisioningStep step, UUID id, Action<T> action) {
+    private <T> T step(ProvisioningStep step, UUID id, Failures.Action<T> action) {
         return run(step, id, step.renewsLease(), action);
     }
 
     /** A step of an operation on an existing tenant, which holds no provisioning lease. */
-    private <T> T stepOnExisting(ProvisioningStep step, UUID id, Action<T> action) {
+    private <T> T stepOnExisting(ProvisioningStep step, UUID id, Failures.Action<T> action) {
         return run(step, id, false, action);
     }
 
-    private <T> T run(ProvisioningStep step, UUID id, boolean renewLease, Action<T> action) {
+    private <T> T run(ProvisioningStep step, UUID id, boolean renewLease, Failures.Action<T> action) {
         long started = System.nanoTime();
-        boolean leaseRenewed = !renewLease;
-        try {
-            if (!leaseRenewed) {
+        String what = "tenant " + id + " step " + step.label();
+        if (renewLease) {
+            // The lease lives on an admin connection: an unreachable server there is an outage.
+            Failures.call(() -> {
                 store.advance(id, step.label());
-                leaseRenewed = true;
-            }
-            T result = action.run();
-            LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
-            publish(Kind.STEP_FINISHED, id, step.label(), started, null);
-            return result;
-        } catch (ProvisioningException e) {
-            throw e;
-        } catch (Exception e) {
-            // A tenant-side connection that fails may point at the new database (endpoint, TLS, credentials); a
-            // server that refuses every new session (no slots left, shutting down) is an outage on either side.
-            boolean adminSide = !leaseRenewed || step.usesAdminConnections();
-            boolean unavailable = adminSide ? SqlFailures.isUnavailable(e) : SqlFailures.isRefusingSessions(e);
-            ErrorCode code = unavailable ? ErrorCode.DATABASE_UNAVAILABLE : step.failureCode();
-            LOG.log(Level.WARNING, "tenant {0} step {1} failed after {2} ms: {3}",
-                    id, step.label(), elapsedMillis(started), SqlFailures.describe(e));
-            throw new ProvisioningException(code, "provisioning step " + step.label() + " failed", e);
+                return null;
+            }, what, e -> classify(e, true, step));
         }
+        T result = Failures.call(action, what, e -> classify(e, step.usesAdminConnections(), step));
+        LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
+        publish(Kind.STEP_FINISHED, id, step.label(), started, null);
+        return result;
+    }
+
+    /**
+     * A tenant-side connection that fails may point at the new database (endpoint, TLS, credentials); a server that
+     * refuses every new session (no slots left, shutting down) is an outage on either side.
+     */
+    private static ErrorCode classify(Exception failure, boolean adminSide, ProvisioningStep step) {
+        boolean unavailable = adminSide ? SqlFailures.isUnavailable(failure) : SqlFailures.isRefusingSessions(failure);
+        return unavailable ? ErrorCode.DATABASE_UNAVAILABLE : step.failureCode();
     }
 
     private static void compensate(UUID id, Deque<Undo> undos, ProvisioningException failure) {
@@ -275,11 +274,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         return (System.nanoTime() - startedNanos) / 1_000_000;
     }
 
-    @FunctionalInterface
-    private interface Action<T> {
-        T run() throws Exception;
-    }
-
+    /** An undo, run for its effect; steps return their result through {@link Failures.Action}. */
     @FunctionalInterface
     private interface UndoAction {
         void run() throws Exception;

@@ -62,7 +62,8 @@ class ProvisioningSagaTest {
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final List<ConnectionDetails> handedOut = new CopyOnWriteArrayList<>();
     private final RecordingHandler log = new RecordingHandler();
-    private final Logger sagaLogger = Logger.getLogger(ProvisioningSaga.class.getName());
+    // The package logger: the saga and the one failure path (Failures) both log under it.
+    private final Logger sagaLogger = Logger.getLogger(ProvisioningSaga.class.getPackageName());
     private Level previousLevel;
 
     @BeforeEach
