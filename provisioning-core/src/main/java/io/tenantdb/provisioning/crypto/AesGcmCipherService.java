@@ -35,7 +35,7 @@ public final class AesGcmCipherService implements CipherService {
 
     private final EncryptionKey primary;
     private final Map<Integer, EncryptionKey> keysById;
-    private final SecureRandom random = new SecureRandom();
+    private final SecureRandom random;
 
     /**
      * @param primary  encrypts new values, and decrypts
@@ -43,6 +43,12 @@ public final class AesGcmCipherService implements CipherService {
      * @throws IllegalArgumentException when two different keys share an id
      */
     public AesGcmCipherService(EncryptionKey primary, List<EncryptionKey> previous) {
+        this(primary, previous, new SecureRandom());
+    }
+
+    /** For known-answer tests only: {@code nonces} supplies every nonce, so a test can fix one. */
+    AesGcmCipherService(EncryptionKey primary, List<EncryptionKey> previous, SecureRandom nonces) {
+        this.random = Objects.requireNonNull(nonces, "nonces");
         this.primary = Objects.requireNonNull(primary, "primary");
         Map<Integer, EncryptionKey> keys = new HashMap<>();
         keys.put(primary.id(), primary);

@@ -130,6 +130,44 @@ class AesGcmCipherServiceTest {
     }
 
     @Test
+    void twoDifferentKeysWithTheSameIdAreRefusedAndTheSameKeyTwiceIsNot() throws Exception {
+        EncryptionKey[] clash = twoKeysWithOneId();
+        assertThat(clash[0]).isNotEqualTo(clash[1]);
+        assertThat(clash[0].id()).isEqualTo(clash[1].id());
+
+        assertThatThrownBy(() -> new AesGcmCipherService(clash[0], List.of(clash[1])))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(clash[0].idHex());
+        assertThatThrownBy(() -> new AesGcmCipherService(EncryptionKey.of(RAW_KEY), List.of(clash[0], clash[1])))
+                .isInstanceOf(IllegalArgumentException.class);
+        AesGcmCipherService same = new AesGcmCipherService(clash[0], List.of(clash[0]));
+        assertThat(same.decrypt(same.encrypt(PLAINTEXT, tenant(TENANT)).value(), tenant(TENANT))).isEqualTo(PLAINTEXT);
+    }
+
+    /**
+     * Two different raw keys whose 4-byte ids (the first bytes of their SHA-256) are equal: a birthday search over
+     * counter-made keys, deterministic, which finds one after some 2^16 digests.
+     */
+    private static EncryptionKey[] twoKeysWithOneId() throws Exception {
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        java.util.Map<Integer, Integer> seen = new java.util.HashMap<>();
+        for (int counter = 0; ; counter++) {
+            byte[] raw = counterKey(counter);
+            int id = ByteBuffer.wrap(sha256.digest(raw), 0, 4).getInt();
+            Integer earlier = seen.putIfAbsent(id, counter);
+            if (earlier != null) {
+                return new EncryptionKey[] {EncryptionKey.of(counterKey(earlier)), EncryptionKey.of(raw)};
+            }
+        }
+    }
+
+    private static byte[] counterKey(int counter) {
+        byte[] raw = sequence(32, 7);
+        ByteBuffer.wrap(raw).putInt(counter);
+        return raw;
+    }
+
+    @Test
     void twoEncryptionsOfTheSameInputDiffer() throws Exception {
         String first = service.encrypt(PLAINTEXT, tenant(TENANT)).value();
         String second = service.encrypt(PLAINTEXT, tenant(TENANT)).value();

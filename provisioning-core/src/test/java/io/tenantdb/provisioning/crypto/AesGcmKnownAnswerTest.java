@@ -7,14 +7,20 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The JDK primitive {@link AesGcmCipherService} builds on, checked against the AES-256 test cases 13–16 of
- * McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)" (also in NIST CAVP gcmEncryptExtIV256).
+ * McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)" (also in NIST CAVP gcmEncryptExtIV256), and the
+ * service itself, with the nonce fixed to the vectors' IV, against test cases 15 and 16 (13 and 14 use the all-zero
+ * key, which {@link EncryptionKey} refuses).
  */
 class AesGcmKnownAnswerTest {
 
@@ -55,6 +61,58 @@ class AesGcmKnownAnswerTest {
         expected[expected.length - 1] ^= 1;
         Cipher tampered = cipher(Cipher.DECRYPT_MODE, key, iv, aad);
         assertThatThrownBy(() -> tampered.doFinal(expected)).isInstanceOf(AEADBadTagException.class);
+    }
+
+    /**
+     * The service's ciphertext is the spec's, byte for byte; its header, nonce and key id sit where the format says.
+     * The tag covers {@code 0x01 ‖ key id ‖ associated data}, not the vector's AAD alone, so the expected tags here
+     * were computed once with the JDK for that AAD (the spec's ciphertext pins down key, nonce and counter mode).
+     */
+    @ParameterizedTest(name = "test case {0} through the service")
+    @CsvSource(delimiter = '|', value = {
+            "15|d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                    + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255||"
+                    + "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+                    + "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad|"
+                    + "ce1402a8f538fa047d5fe2ab3dc9879a",
+            "16|d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                    + "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39|"
+                    + "feedfacedeadbeeffeedfacedeadbeefabaddad2|"
+                    + "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+                    + "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662|"
+                    + "f82b8d6c91503a6cc71181d55ac4448c",
+    })
+    void theServiceSealsTheSpecVectorsInTheDocumentedFormat(int testCase, String plaintext, String aad,
+                                                            String ciphertext, String tag) throws Exception {
+        EncryptionKey key = EncryptionKey.of(HEX.parseHex(
+                "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308"));
+        byte[] iv = HEX.parseHex("cafebabefacedbaddecaf888");
+        AesGcmCipherService service = new AesGcmCipherService(key, List.of(), fixedNonce(iv));
+        byte[] associatedData = HEX.parseHex(hex(aad));
+
+        String sealed = service.encrypt(HEX.parseHex(plaintext), associatedData).value();
+
+        assertThat(HEX.formatHex(Base64.getUrlDecoder().decode(sealed))).as("test case %d", testCase)
+                .isEqualTo("01" + "7f70dfd8" + "cafebabefacedbaddecaf888" + ciphertext + tag);
+        assertThat(key.idHex()).isEqualTo("7f70dfd8");
+        assertThat(new AesGcmCipherService(key).decrypt(sealed, associatedData)).isEqualTo(HEX.parseHex(plaintext));
+        byte[] tampered = Base64.getUrlDecoder().decode(sealed);
+        tampered[tampered.length - 1] ^= 1;
+        assertThatThrownBy(() -> service.decrypt(Base64.getUrlEncoder().withoutPadding().encodeToString(tampered),
+                associatedData)).isInstanceOf(AEADBadTagException.class);
+    }
+
+    /** A nonce source that always hands out {@code nonce}: for known answers only, never for real values. */
+    private static SecureRandom fixedNonce(byte[] nonce) {
+        return new SecureRandom() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void nextBytes(byte[] bytes) {
+                assertThat(bytes).hasSize(nonce.length);
+                ByteBuffer.wrap(bytes).put(nonce);
+            }
+        };
     }
 
     private static Cipher cipher(int mode, String key, String iv, String aad) throws Exception {

@@ -18,14 +18,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,34 +88,57 @@ class IdempotentProvisioningTest {
         assertThat(real.databasesWithPrefix()).containsExactly(tenant.databaseName());
     }
 
+    /**
+     * The first call is held inside its verify step (its key claimed, its database made) while five more arrive with
+     * the same key: each is told the request is in progress, without creating anything. Once the first is let go it
+     * answers, and a later retry gets the same tenant.
+     */
     @Test
-    void concurrentRetriesWithOneKeyCreateExactlyOneTenant() throws Exception {
-        TenantProvisioner provisioner = real.builder().idempotencyStore(keys).build();
+    void whileTheFirstCallRunsRetriesWithItsKeyAreInProgressAndCreateNothing() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TenantProvisioner provisioner = real.builder().idempotencyStore(keys).connectionVerifier(details -> {
+            held.countDown();
+            try {
+                if (!release.await(30, TimeUnit.SECONDS)) {
+                    throw new SQLException("never released", "57014");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted", "57014", e);
+            }
+            return real.verifier.verify(details);
+        }).build();
         TenantRequest request = new TenantRequest("Racer", Environment.PRODUCTION);
         ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
-            List<Future<UUID>> results = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
-                Callable<UUID> call = () -> {
+            Future<Tenant> first = pool.submit(() -> provisioner.provision(request, "key-4"));
+            assertThat(held.await(30, TimeUnit.SECONDS)).as("the first call reached its verify step").isTrue();
+
+            List<Future<ErrorCode>> retries = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                retries.add(pool.submit(() -> {
                     try {
-                        return provisioner.provision(request, "key-4").id();
-                    } catch (ProvisioningException e) {
-                        assertThat(e.code()).isEqualTo(ErrorCode.REQUEST_IN_PROGRESS);
+                        provisioner.provision(request, "key-4");
                         return null;
+                    } catch (ProvisioningException e) {
+                        return e.code();
                     }
-                };
-                results.add(pool.submit(call));
+                }));
             }
-            Set<UUID> ids = new HashSet<>();
-            for (Future<UUID> result : results) {
-                UUID id = result.get();
-                if (id != null) {
-                    ids.add(id);
-                }
+            for (Future<ErrorCode> retry : retries) {
+                assertThat(retry.get()).isEqualTo(ErrorCode.REQUEST_IN_PROGRESS);
             }
-            assertThat(ids).hasSize(1);
+            assertThat(first.isDone()).as("the first call is still held").isFalse();
             assertThat(real.databasesWithPrefix()).hasSize(1);
+
+            release.countDown();
+            Tenant tenant = first.get();
+
+            assertThat(provisioner.provision(request, "key-4").id()).isEqualTo(tenant.id());
+            assertThat(real.databasesWithPrefix()).containsExactly(tenant.databaseName());
         } finally {
+            release.countDown();
             pool.shutdownNow();
         }
     }

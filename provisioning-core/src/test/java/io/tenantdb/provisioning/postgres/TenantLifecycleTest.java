@@ -14,6 +14,7 @@ import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
+import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
 import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -126,11 +129,34 @@ class TenantLifecycleTest {
     void aRotationThatCannotBeStoredRestoresTheOldPassword() throws Exception {
         Tenant tenant = provisioner.provision(new TenantRequest("Sticky", Environment.PRODUCTION));
         ConnectionDetails before = real.storedDetails(tenant.id());
-        TenantProvisioner failing = real.builder().cipherService(new AesGcmCipherService(randomKey())).build();
+        // The new password is set and verified; only storing its sealed string fails, so the restore must run.
+        TenantStore refusingToStore = (TenantStore) Proxy.newProxyInstance(TenantStore.class.getClassLoader(),
+                new Class<?>[] {TenantStore.class}, (proxy, method, arguments) -> {
+                    if (method.getName().equals("replaceSecret")) {
+                        throw new SQLException("injected store failure", "08006");
+                    }
+                    try {
+                        return method.invoke(real.store, arguments);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        List<ConnectionDetails> verified = new ArrayList<>();
+        TenantProvisioner failing = real.builder().tenantStore(refusingToStore).connectionVerifier(details -> {
+            String version = real.verifier.verify(details);
+            verified.add(details);
+            return version;
+        }).build();
 
-        assertThatThrownBy(() -> failing.rotateCredentials(tenant.id())).isInstanceOf(ProvisioningException.class);
+        assertThatThrownBy(() -> failing.rotateCredentials(tenant.id()))
+                .isInstanceOfSatisfying(ProvisioningException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE));
 
+        assertThat(verified).as("the new password worked before the store failed").hasSize(1);
         assertThat(real.verifier.verify(before)).startsWith("PostgreSQL");
+        assertThatThrownBy(() -> real.verifier.verify(verified.get(0)))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+        assertThat(real.storedDetails(tenant.id())).isEqualTo(before);
     }
 
     @Test

@@ -295,7 +295,7 @@ class HttpApiTest {
             }
             Future<HttpResponse<String>> inFlight = threads.submit(() -> post(drainingBase, otherToken,
                     "Drained " + UUID.randomUUID(), "production"));
-            awaitWaitingOnLock();
+            awaitReservationBlockedBy(blocker);
 
             Future<?> shutdown = threads.submit(draining::close);
             awaitRefused(drainingBase);
@@ -311,13 +311,17 @@ class HttpApiTest {
         }
     }
 
-    // Polls until a session of the test server waits on a lock in the control database.
-    private static void awaitWaitingOnLock() throws Exception {
-        while (true) {
+    // Polls (at most ~30 s, then fails instead of hanging) until the provisioning's reservation waits on the lock
+    // held by `blocker`: only a session blocked by that very connection, inserting a tenant, counts.
+    private static void awaitReservationBlockedBy(Connection blocker) throws Exception {
+        int blockerPid = blocker.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+        for (int attempt = 0; attempt < 1_500; attempt++) {
             try (Connection connection = postgres.adminDataSource().getConnection();
                  PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
-                         + " WHERE datname = ? AND wait_event_type = 'Lock'")) {
+                         + " WHERE datname = ? AND ? = ANY(pg_blocking_pids(pid))"
+                         + " AND query LIKE '%INSERT INTO control_plane.tenants%'")) {
                 select.setString(1, controlDatabase);
+                select.setInt(2, blockerPid);
                 try (ResultSet rs = select.executeQuery()) {
                     rs.next();
                     if (rs.getInt(1) > 0) {
@@ -327,11 +331,12 @@ class HttpApiTest {
             }
             Thread.sleep(20);
         }
+        throw new AssertionError("no reservation waited on the blocker's lock");
     }
 
-    // Polls until the draining server no longer serves new requests: refused connection or 503.
+    // Polls (at most ~30 s, then fails) until the draining server no longer serves new requests: refused or 503.
     private static void awaitRefused(URI drainingBase) throws InterruptedException {
-        while (true) {
+        for (int attempt = 0; attempt < 1_500; attempt++) {
             try {
                 if (send("GET", drainingBase.resolve("healthz"), null, null, null).statusCode() == 503) {
                     return;
@@ -341,6 +346,7 @@ class HttpApiTest {
             }
             Thread.sleep(20);
         }
+        throw new AssertionError("the draining server still answered 200 on /healthz");
     }
 
     @Test

@@ -3,6 +3,8 @@ package io.tenantdb.provisioning.example;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,14 +20,20 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Kills the BUILT jar with SIGKILL while provisionings are in flight, at several moments, and restarts it on the
  * same data directory: once the reconciler has run, every tenant database and role belongs to an active tenant,
- * every active tenant has its database and role, and every tenant answered with 201 is active.
+ * every active tenant has its database and role, and every tenant answered with 201 is active. Each round keeps
+ * requests in flight until at least one was answered, so every kill has both answered and unanswered requests.
  */
 class KillAndRestartIT {
 
@@ -42,35 +50,40 @@ class KillAndRestartIT {
     void killingTheExampleAtAnyMomentLeavesNothingThatDoesNotBelongAfterARestart() throws Exception {
         Path data = temp.resolve("data");
         Set<String> answered201 = new TreeSet<>();
+        List<Integer> unansweredAtKill = new ArrayList<>();
         int killed = 0;
-        for (long delayMillis : new long[] {50, 250, 600, 1200}) {
+        // Each round keeps IN_FLIGHT requests running until one has been answered, then kills this long after.
+        for (long delayMillis : new long[] {0, 50, 250, 600}) {
             Process process = ExampleJar.start(data, temp.resolve("run" + killed + ".log"), QUICK_RECOVERY);
             ExampleJar.Started started = ExampleJar.awaitStarted(process);
             String token = Files.readString(data.resolve(DataDirectory.ADMIN_TOKEN_FILE)).strip();
-            List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+            Load load = new Load(started.base().resolve("api/v1/tenants"), token, killed);
             for (int i = 0; i < IN_FLIGHT; i++) {
-                HttpRequest request = HttpRequest.newBuilder(started.base().resolve("api/v1/tenants"))
-                        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"name\": \"kill " + killed + "-" + i + "\", \"environment\": \"production\"}"))
-                        .build();
-                inFlight.add(ExampleTesting.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+                load.fire();
             }
+            assertThat(load.firstAnswer.await(120, TimeUnit.SECONDS)).as("round %d answered a request", killed).isTrue();
             Thread.sleep(delayMillis);
+            load.stop();
             process.destroyForcibly();
             assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            killed++;
-            for (CompletableFuture<HttpResponse<String>> response : inFlight) {
+            int unanswered = 0;
+            for (CompletableFuture<HttpResponse<String>> response : load.sent()) {
                 try {
                     HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
-                    if (answer.statusCode() == 201) {
-                        answered201.add(ExampleTesting.tenantId(answer));
-                    }
-                } catch (Exception connectionDied) {
-                    // No answer: the client cannot know, and the tenant must be either fully there or fully gone.
+                    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+                    answered201.add(ExampleTesting.tenantId(answer));
+                } catch (ExecutionException noAnswer) {
+                    // The connection died with the process: the client cannot know, and the tenant must be either
+                    // fully there or fully gone.
+                    assertThat(noAnswer.getCause()).isInstanceOf(IOException.class);
+                    unanswered++;
                 }
             }
+            assertThat(unanswered).as("requests in flight at kill %d", killed).isPositive();
+            unansweredAtKill.add(unanswered);
+            killed++;
         }
+        assertThat(answered201).hasSizeGreaterThanOrEqualTo(killed);
 
         Process last = ExampleJar.start(data, temp.resolve("final.log"), QUICK_RECOVERY);
         try {
@@ -86,12 +99,58 @@ class KillAndRestartIT {
                 assertThat(strings(admin, "SELECT id::text FROM control_plane.tenants WHERE status = 'active'"))
                         .containsAll(answered201);
                 assertThat(strings(admin, "SELECT status FROM control_plane.tenants")).isSubsetOf("active");
-                System.out.println("kill-and-restart: " + killed + " SIGKILLs with " + IN_FLIGHT
-                        + " requests in flight each; " + answered201.size() + " answered 201; "
+                System.out.println("kill-and-restart: " + killed + " SIGKILLs, each with " + IN_FLIGHT
+                        + " requests kept in flight until one was answered; unanswered at each kill "
+                        + unansweredAtKill + "; " + answered201.size() + " answered 201; "
                         + activeDatabases.size() + " active tenants after reconciling; 0 orphans");
             }
         } finally {
             ExampleJar.stop(last);
+        }
+    }
+
+    /** POSTs that replace themselves as they finish, so requests stay in flight until {@link #stop()}. */
+    private static final class Load {
+        private final URI tenants;
+        private final String token;
+        private final int round;
+        private final AtomicBoolean firing = new AtomicBoolean(true);
+        private final AtomicInteger names = new AtomicInteger();
+        private final List<CompletableFuture<HttpResponse<String>>> sent = new CopyOnWriteArrayList<>();
+        final CountDownLatch firstAnswer = new CountDownLatch(1);
+
+        Load(URI tenants, String token, int round) {
+            this.tenants = tenants;
+            this.token = token;
+            this.round = round;
+        }
+
+        void fire() {
+            if (!firing.get()) {
+                return;
+            }
+            HttpRequest request = HttpRequest.newBuilder(tenants)
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"name\": \"kill " + round + "-" + names.incrementAndGet() + "\", \"environment\": \"production\"}"))
+                    .build();
+            CompletableFuture<HttpResponse<String>> response =
+                    ExampleTesting.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            sent.add(response);
+            response.whenComplete((answer, failure) -> {
+                if (answer != null) {
+                    firstAnswer.countDown();
+                }
+                fire();
+            });
+        }
+
+        void stop() {
+            firing.set(false);
+        }
+
+        List<CompletableFuture<HttpResponse<String>>> sent() {
+            return List.copyOf(sent);
         }
     }
 

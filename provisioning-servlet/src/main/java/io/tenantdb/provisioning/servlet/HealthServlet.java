@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
@@ -40,24 +41,36 @@ public final class HealthServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String method = request.getMethod();
         ApiResponse answer = method.equals("GET") || method.equals("HEAD")
-                ? check()
+                ? check(method)
                 : ProblemMapper.problem(ProblemType.METHOD_NOT_ALLOWED, "Allowed methods: GET, HEAD.")
                         .withHeader("Allow", "GET, HEAD");
         ServletResponses.write(response, answer, method);
     }
 
-    private ApiResponse check() {
+    private ApiResponse check(String method) {
         boolean up;
         try {
             up = controlPlaneAnswers.getAsBoolean();
+            if (!up) {
+                LOG.log(Level.WARNING, "{0} /healthz answered 503: the control plane does not answer", method);
+            }
         } catch (RuntimeException e) {
-            // Only the type: a driver's message may name hosts or users.
-            LOG.log(Level.WARNING, "health check failed: {0}", e.getClass().getName());
+            // Only the type and SQLState: a driver's message may name hosts or users.
+            LOG.log(Level.WARNING, "{0} /healthz answered 503: {1}{2}", method, e.getClass().getName(), sqlState(e));
             up = false;
         }
         ObjectNode body = Json.MAPPER.createObjectNode().put("status", up ? "ok" : "unavailable")
                 .put("version", LibraryVersion.VALUE);
         return new ApiResponse(up ? 200 : 503,
                 Map.of("Content-Type", "application/json", "Cache-Control", "no-store"), Json.bytes(body));
+    }
+
+    private static String sqlState(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                return " sqlstate=" + sql.getSQLState();
+            }
+        }
+        return "";
     }
 }
