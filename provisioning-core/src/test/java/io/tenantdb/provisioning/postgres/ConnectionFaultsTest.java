@@ -6,9 +6,6 @@ import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Lost connections, unreachable and hung servers, and load, against a real PostgreSQL. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class ConnectionFaultsTest {
 
     private static final int CONCURRENT = 50;
@@ -54,13 +51,8 @@ class ConnectionFaultsTest {
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
-        real = new RealProvisioning(postgres);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        real.close();
+    void setUp(RealProvisioning real) throws Exception {
+        this.real = real;
     }
 
     @ParameterizedTest(name = "connection cut after {0}")

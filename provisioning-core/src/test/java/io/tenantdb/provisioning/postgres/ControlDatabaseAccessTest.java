@@ -1,9 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
-import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -16,7 +14,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class ControlDatabaseAccessTest {
 
     private static final String PUBLIC_CAN_CONNECT = "SELECT has_database_privilege('public', ?, 'CONNECT')";
@@ -25,14 +23,9 @@ class ControlDatabaseAccessTest {
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
+    void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
+        this.real = real;
         this.postgres = postgres;
-        this.real = new RealProvisioning(postgres);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
     }
 
     @Test

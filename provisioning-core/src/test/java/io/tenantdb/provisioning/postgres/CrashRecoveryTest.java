@@ -9,14 +9,12 @@ import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
-import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -39,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * no orphan database, no orphan role, no row without a database, no active tenant without a working database. The
  * child's leases last ten minutes, so what is reclaimed here is reclaimed because its liveness lock ended with it.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class CrashRecoveryTest {
 
     private final byte[] childKey = new byte[EncryptionKey.LENGTH];
@@ -47,20 +45,15 @@ class CrashRecoveryTest {
     private PostgresReconciler reconciler;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
+    void setUp(RealProvisioning real) throws Exception {
+        this.real = real;
         new SecureRandom().nextBytes(childKey);
-        real = new RealProvisioning(postgres);
         reconciler = real.reconciler();
     }
 
-    @AfterEach
-    void tearDown() throws Exception {
-        real.close();
-    }
-
     @ParameterizedTest(name = "killed {0}")
-    @ValueSource(strings = {"after-role", "after-database", "after-verify", "after-encrypt", "before-commit"})
-    void aProvisioningKilledMidwayIsRolledBackCompletelyByTheReconciler(String point) throws Exception {
+    @EnumSource(value = CrashPoint.class, names = "AFTER_STORE", mode = EnumSource.Mode.EXCLUDE)
+    void aProvisioningKilledMidwayIsRolledBackCompletelyByTheReconciler(CrashPoint point) throws Exception {
         killChildAt(point);
         assertThat(real.rolesWithPrefix()).as("the killed child left its objects").isNotEmpty();
 
@@ -74,8 +67,8 @@ class CrashRecoveryTest {
     }
 
     @ParameterizedTest(name = "killed {0}")
-    @ValueSource(strings = {"after-store"})
-    void aProvisioningKilledAfterItsCommitKeepsAWorkingActiveTenant(String point) throws Exception {
+    @EnumSource(value = CrashPoint.class, names = "AFTER_STORE")
+    void aProvisioningKilledAfterItsCommitKeepsAWorkingActiveTenant(CrashPoint point) throws Exception {
         killChildAt(point);
 
         ReconcileReport report = reconciler.reconcile(false);
@@ -89,26 +82,26 @@ class CrashRecoveryTest {
 
     @Test
     void aRetryWithTheSameKeyAfterAKillPastTheActivationReturnsThatTenant() throws Exception {
-        killChildAt("after-store");
+        killChildAt(CrashPoint.AFTER_STORE);
         TenantProvisioner retrying = real.builder()
                 .cipherService(new AesGcmCipherService(EncryptionKey.of(childKey)))
                 .idempotencyStore(new JdbcIdempotencyStore(real.postgres.dataSource(real.controlDatabase)))
                 .build();
 
-        Tenant tenant = retrying.provision(new TenantRequest("crash after-store", Environment.PRODUCTION),
-                CrashingProvisioning.KEY_PREFIX + "after-store");
+        Tenant tenant = retrying.provision(new TenantRequest("crash " + CrashPoint.AFTER_STORE, Environment.PRODUCTION),
+                CrashingProvisioning.KEY_PREFIX + CrashPoint.AFTER_STORE);
 
         assertThat(activeTenants()).containsExactly(tenant.id());
         assertThat(tenant.status()).isEqualTo(TenantStatus.ACTIVE);
         assertThat(real.databasesWithPrefix()).containsExactly(tenant.databaseName());
     }
 
-    private void killChildAt(String point) throws Exception {
+    private void killChildAt(CrashPoint point) throws Exception {
         TestPostgres postgres = real.postgres;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 CrashingProvisioning.class.getName(), postgres.host(), Integer.toString(postgres.port()),
-                postgres.adminUser(), postgres.adminPassword(), real.controlDatabase, real.prefix, point)
+                postgres.adminUser(), postgres.adminPassword(), real.controlDatabase, real.prefix, point.name())
                 .redirectErrorStream(true);
         builder.environment().put(CrashingProvisioning.KEY_VARIABLE, Base64.getEncoder().encodeToString(childKey));
         Process child = builder.start();

@@ -18,13 +18,13 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * The child process of {@link CrashRecoveryTest}: provisions one tenant with the real components and, at the
- * crash point named on the command line, prints {@code PAUSED <point>} and waits to be killed with SIGKILL.
- * Points: after-role, after-database, after-verify, after-encrypt, before-commit (activation sent, commit not),
- * after-store (committed, not answered). Arguments: host port adminUser adminPassword controlDatabase prefix point.
+ * {@link CrashPoint} named on the command line, prints {@code PAUSED <point>} and waits to be killed with SIGKILL.
+ * Arguments: host port adminUser adminPassword controlDatabase prefix point.
  */
 final class CrashingProvisioning {
 
@@ -40,10 +40,10 @@ final class CrashingProvisioning {
     public static void main(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
-        String point = args[6];
+        CrashPoint point = CrashPoint.valueOf(args[6]);
         DataSource admin = pausingBefore(dataSource(host, port, args[2], args[3], "postgres"), point,
-                "after-role", "CREATE DATABASE", "after-database", "REVOKE ALL");
-        DataSource control = point.equals("before-commit")
+                Map.of(CrashPoint.AFTER_ROLE, "CREATE DATABASE", CrashPoint.AFTER_DATABASE, "REVOKE ALL"));
+        DataSource control = point == CrashPoint.BEFORE_COMMIT
                 ? pausingAtCommitOf(dataSource(host, port, args[2], args[3], args[4]), "SET status = 'active'", point)
                 : dataSource(host, port, args[2], args[3], args[4]);
         JdbcTenantStore realStore = new JdbcTenantStore(control, Duration.ofMinutes(10), "crashing-child");
@@ -56,14 +56,14 @@ final class CrashingProvisioning {
                 .databaseCreator(PostgresDatabaseCreator.builder(admin, controlPlaneId).tenantEndpoint(host, port).build())
                 .connectionVerifier(details -> {
                     String version = realVerifier.verify(details);
-                    pauseIf(point, "after-verify");
+                    pauseIf(point, CrashPoint.AFTER_VERIFY);
                     return version;
                 })
                 .cipherService(new CipherService() {
                     @Override
                     public SealedValue encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
                         SealedValue sealed = realCipher.encrypt(plaintext, associatedData);
-                        pauseIf(point, "after-encrypt");
+                        pauseIf(point, CrashPoint.AFTER_ENCRYPT);
                         return sealed;
                     }
 
@@ -91,9 +91,9 @@ final class CrashingProvisioning {
         return dataSource;
     }
 
-    /** Pauses right after the store's activation returns, for "after-store": committed, not yet answered. */
-    private static TenantStore pausingStore(JdbcTenantStore real, String point) {
-        if (!point.equals("after-store")) {
+    /** Pauses right after the store's activation returns, for AFTER_STORE: committed, not yet answered. */
+    private static TenantStore pausingStore(JdbcTenantStore real, CrashPoint point) {
+        if (point != CrashPoint.AFTER_STORE) {
             return real;
         }
         return (TenantStore) Proxy.newProxyInstance(TenantStore.class.getClassLoader(),
@@ -110,7 +110,7 @@ final class CrashingProvisioning {
      * Wraps the control plane so that a transaction which prepared a statement containing {@code marker} pauses
      * at {@code commit()}: its writes are sent, the commit is not, as when a process dies mid-commit.
      */
-    private static DataSource pausingAtCommitOf(DataSource real, String marker, String point) {
+    private static DataSource pausingAtCommitOf(DataSource real, String marker, CrashPoint point) {
         return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
                 new Class<?>[] {DataSource.class}, (proxy, method, arguments) -> {
                     Object result = invoke(real, method, arguments);
@@ -131,18 +131,14 @@ final class CrashingProvisioning {
                 });
     }
 
-    /** Wraps a DataSource so that the first statement starting with {@code sqlPrefix} first pauses. */
-    private static DataSource pausingBefore(DataSource real, String point, String... pointAndSql) {
-        for (int i = 0; i < pointAndSql.length; i += 2) {
-            if (pointAndSql[i].equals(point)) {
-                return proxy(DataSource.class, real, pointAndSql[i + 1], point);
-            }
-        }
-        return real;
+    /** Wraps a DataSource so that the first statement starting with the point's SQL prefix first pauses. */
+    private static DataSource pausingBefore(DataSource real, CrashPoint point, Map<CrashPoint, String> sqlPrefixes) {
+        String sqlPrefix = sqlPrefixes.get(point);
+        return sqlPrefix == null ? real : proxy(DataSource.class, real, sqlPrefix, point);
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> T proxy(Class<T> type, T real, String sqlPrefix, String point) {
+    private static <T> T proxy(Class<T> type, T real, String sqlPrefix, CrashPoint point) {
         InvocationHandler handler = (proxy, method, arguments) -> {
             if (method.getName().equals("execute") && arguments != null && arguments.length == 1
                     && arguments[0] instanceof String sql
@@ -170,13 +166,13 @@ final class CrashingProvisioning {
         }
     }
 
-    private static void pauseIf(String point, String here) {
-        if (point.equals(here)) {
+    private static void pauseIf(CrashPoint point, CrashPoint here) {
+        if (point == here) {
             pause(here);
         }
     }
 
-    private static void pause(String point) {
+    private static void pause(CrashPoint point) {
         System.out.println(PAUSED + point);
         System.out.flush();
         try {

@@ -8,9 +8,7 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.spi.IdempotencyStore.Claim;
 import io.tenantdb.provisioning.spi.IdempotencyStore.Outcome;
-import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,21 +28,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class IdempotentProvisioningTest {
 
     private RealProvisioning real;
     private JdbcIdempotencyStore keys;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
-        real = new RealProvisioning(postgres);
+    void setUp(TestPostgres postgres, RealProvisioning real) throws Exception {
+        this.real = real;
         keys = new JdbcIdempotencyStore(postgres.dataSource(real.controlDatabase));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        real.close();
     }
 
     @Test

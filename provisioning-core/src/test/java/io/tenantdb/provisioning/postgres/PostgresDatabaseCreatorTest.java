@@ -1,9 +1,6 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,19 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class PostgresDatabaseCreatorTest {
 
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
-        real = new RealProvisioning(postgres);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
+    void setUp(RealProvisioning real) throws SQLException {
+        this.real = real;
     }
 
     @Test

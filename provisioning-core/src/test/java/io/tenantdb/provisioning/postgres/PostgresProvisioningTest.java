@@ -15,9 +15,7 @@ import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.TenantStore;
-import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class PostgresProvisioningTest {
 
     private static final TenantRequest ACME = new TenantRequest("Acme", Environment.PRODUCTION);
@@ -52,14 +50,9 @@ class PostgresProvisioningTest {
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
+    void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
+        this.real = real;
         this.postgres = postgres;
-        this.real = new RealProvisioning(postgres);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
     }
 
     @Test

@@ -4,8 +4,6 @@ import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +24,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class PostgresReconcilerTest {
 
     private final List<AutoCloseable> instances = new ArrayList<>();
@@ -34,8 +32,8 @@ class PostgresReconcilerTest {
     private PostgresReconciler reconciler;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
-        real = new RealProvisioning(postgres);
+    void setUp(RealProvisioning real) throws Exception {
+        this.real = real;
         reconciler = real.reconciler();
     }
 
@@ -44,7 +42,6 @@ class PostgresReconcilerTest {
         for (AutoCloseable instance : instances) {
             instance.close();
         }
-        real.close();
     }
 
     @Test

@@ -3,8 +3,6 @@ package io.tenantdb.provisioning.postgres;
 import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,15 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * provisioning that commits its reservation and creates its objects while a pass runs is seen as live; and a dry
  * run changes nothing, not even an expired lease.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class ReconcilerSafetyTest {
 
     private RealProvisioning real;
     private JdbcTenantStore shortLease;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
-        real = new RealProvisioning(postgres);
+    void setUp(RealProvisioning real) throws Exception {
+        this.real = real;
     }
 
     @AfterEach
@@ -45,7 +43,6 @@ class ReconcilerSafetyTest {
         if (shortLease != null) {
             shortLease.close();
         }
-        real.close();
     }
 
     /**

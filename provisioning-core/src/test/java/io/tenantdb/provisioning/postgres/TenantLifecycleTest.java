@@ -16,9 +16,6 @@ import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,21 +35,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class TenantLifecycleTest {
 
     private RealProvisioning real;
     private TenantProvisioner provisioner;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws Exception {
-        real = new RealProvisioning(postgres);
+    void setUp(RealProvisioning real) throws Exception {
+        this.real = real;
         provisioner = real.builder().build();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        real.close();
     }
 
     @Test

@@ -1,9 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
-import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -23,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * password (PostgreSQL would hash a plaintext into the same stored form, so the catalog alone cannot tell), and
  * every password is 256 bits from SecureRandom.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class TenantPasswordsTest {
 
     private static final Pattern SENT_VERIFIER = Pattern.compile(
@@ -34,16 +32,11 @@ class TenantPasswordsTest {
     private PostgresDatabaseCreator creator;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
-        real = new RealProvisioning(postgres);
+    void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
+        this.real = real;
         recording = new RecordingDataSource();
         creator = PostgresDatabaseCreator.builder(recording.wrap(postgres.adminDataSource()), real.store.controlPlaneId())
                 .tenantEndpoint(postgres.host(), postgres.port()).build();
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
     }
 
     @Test

@@ -6,9 +6,6 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
-import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,19 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Each tenant role's connection limit and settings, on the shared server. */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith(RealProvisioningExtension.class)
 class TenantRoleLimitsTest {
 
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
-        real = new RealProvisioning(postgres);
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
+    void setUp(RealProvisioning real) throws SQLException {
+        this.real = real;
     }
 
     @Test

@@ -82,7 +82,7 @@ class HealthServletTest {
         HttpResponse<String> response = get();
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+        assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"version\":\"" + LibraryVersion.VALUE + "\"}");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(records).isEmpty();
     }
@@ -96,7 +96,9 @@ class HealthServletTest {
         HttpResponse<String> response = get();
 
         assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.body()).isEqualTo("{\"status\":\"unavailable\"}").doesNotContain("hunter2");
+        assertThat(response.body())
+                .isEqualTo("{\"status\":\"unavailable\",\"version\":\"" + LibraryVersion.VALUE + "\"}")
+                .doesNotContain("hunter2");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(records).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
