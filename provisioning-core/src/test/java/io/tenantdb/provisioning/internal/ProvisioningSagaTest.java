@@ -11,6 +11,7 @@ import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
+import io.tenantdb.provisioning.testing.CapturedLog;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,11 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -61,22 +57,17 @@ class ProvisioningSagaTest {
 
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final List<ConnectionDetails> handedOut = new CopyOnWriteArrayList<>();
-    private final RecordingHandler log = new RecordingHandler();
-    // The package logger: the saga and the one failure path (Failures) both log under it.
-    private final Logger sagaLogger = Logger.getLogger(ProvisioningSaga.class.getPackageName());
-    private Level previousLevel;
+    private CapturedLog log;
 
     @BeforeEach
     void captureSagaLog() {
-        previousLevel = sagaLogger.getLevel();
-        sagaLogger.setLevel(Level.ALL);
-        sagaLogger.addHandler(log);
+        // The package logger: the saga and the one failure path (Failures) both log under it.
+        log = CapturedLog.of(ProvisioningSaga.class.getPackageName());
     }
 
     @AfterEach
     void releaseSagaLog() {
-        sagaLogger.removeHandler(log);
-        sagaLogger.setLevel(previousLevel);
+        log.close();
     }
 
     @Test
@@ -452,41 +443,10 @@ class ProvisioningSagaTest {
 
     private void assertNoSecretInLog() {
         String text = log.text();
-        assertThat(log.records).isNotEmpty();
+        assertThat(log.records()).isNotEmpty();
         assertThat(text).doesNotContain("postgresql://");
         for (ConnectionDetails details : handedOut) {
             assertThat(text).doesNotContain(details.password());
-        }
-    }
-
-    /** Keeps every record of the saga's logger, formatted as a handler would write it, with any throwable. */
-    private static final class RecordingHandler extends Handler {
-        final List<LogRecord> records = new CopyOnWriteArrayList<>();
-        private final SimpleFormatter formatter = new SimpleFormatter();
-
-        RecordingHandler() {
-            setLevel(Level.ALL);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-
-        String text() {
-            StringBuilder text = new StringBuilder();
-            for (LogRecord record : records) {
-                text.append(formatter.format(record));
-            }
-            return text.toString();
         }
     }
 }

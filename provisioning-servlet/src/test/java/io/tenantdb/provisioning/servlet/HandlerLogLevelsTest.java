@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.servlet;
 
 import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.testing.CapturedLog;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,13 +13,8 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,31 +24,16 @@ class HandlerLogLevelsTest {
 
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final TenantHandler handler = new TenantHandler(fakes.provisioner());
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger = Logger.getLogger(TenantHandler.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLog log;
 
     @BeforeEach
     void capture() {
-        logger.addHandler(capture);
+        log = CapturedLog.of(TenantHandler.class.getName());
     }
 
     @AfterEach
     void release() {
-        logger.removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -62,7 +43,7 @@ class HandlerLogLevelsTest {
 
         assertThat(get(id).status()).isEqualTo(503);
 
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(new SimpleFormatter().formatMessage(record))
                     .isEqualTo("GET /tenants/{id} answered 503: DATABASE_UNAVAILABLE tenant " + id);
@@ -76,7 +57,7 @@ class HandlerLogLevelsTest {
 
         assertThat(get(id).status()).isEqualTo(500);
 
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
             assertThat(new SimpleFormatter().formatMessage(record))
                     .isEqualTo("GET /tenants/{id} answered 500: STORE_FAILED tenant " + id);
@@ -92,7 +73,7 @@ class HandlerLogLevelsTest {
 
         assertThat(get(new TenantHandler(buggy), UUID.randomUUID()).status()).isEqualTo(500);
 
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.SEVERE);
             assertThat(new SimpleFormatter().formatMessage(record))
                     .contains("answered 500: unexpected java.lang.IllegalStateException").doesNotContain("db.internal");
@@ -103,7 +84,7 @@ class HandlerLogLevelsTest {
     void a4xxIsNotLogged() {
         assertThat(get(UUID.randomUUID()).status()).isEqualTo(404);
 
-        assertThat(records).isEmpty();
+        assertThat(log.records()).isEmpty();
     }
 
     private ApiResponse get(UUID id) {

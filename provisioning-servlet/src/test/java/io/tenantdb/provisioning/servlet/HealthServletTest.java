@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.servlet;
 
+import io.tenantdb.provisioning.testing.CapturedLog;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -15,14 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.sql.SQLException;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,28 +33,13 @@ class HealthServletTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final AtomicReference<BooleanSupplier> controlPlane = new AtomicReference<>(() -> true);
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Logger logger = Logger.getLogger(HealthServlet.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLog log;
     private Server server;
     private URI health;
 
     @BeforeEach
     void start() throws Exception {
-        logger.addHandler(capture);
+        log = CapturedLog.of(HealthServlet.class.getName());
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -74,7 +55,7 @@ class HealthServletTest {
     @AfterEach
     void stop() throws Exception {
         server.stop();
-        logger.removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -84,7 +65,7 @@ class HealthServletTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"version\":\"" + LibraryVersion.VALUE + "\"}");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(records).isEmpty();
+        assertThat(log.records()).isEmpty();
     }
 
     @Test
@@ -100,7 +81,7 @@ class HealthServletTest {
                 .isEqualTo("{\"status\":\"unavailable\",\"version\":\"" + LibraryVersion.VALUE + "\"}")
                 .doesNotContain("hunter2");
         assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(record.getThrown()).isNull();
             assertThat(new SimpleFormatter().formatMessage(record))
@@ -116,7 +97,7 @@ class HealthServletTest {
         });
 
         assertThat(get().statusCode()).isEqualTo(503);
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(new SimpleFormatter().formatMessage(record))
                     .endsWith("answered 503: " + UncheckedIOException.class.getName());
@@ -128,7 +109,7 @@ class HealthServletTest {
         controlPlane.set(() -> false);
 
         assertThat(get().statusCode()).isEqualTo(503);
-        assertThat(records).singleElement().satisfies(record -> {
+        assertThat(log.records()).singleElement().satisfies(record -> {
             assertThat(record.getLevel()).isEqualTo(Level.WARNING);
             assertThat(new SimpleFormatter().formatMessage(record)).contains("GET /healthz answered 503");
         });

@@ -6,6 +6,7 @@ import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.testing.CapturedLog;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,15 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 import static io.tenantdb.provisioning.servlet.HandlerAssertions.assertProblem;
 import static io.tenantdb.provisioning.servlet.HandlerAssertions.body;
@@ -47,35 +43,16 @@ class TenantHandlerTest {
 
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final TenantHandler handler = new TenantHandler(fakes.provisioner());
-    private final List<String> logLines = new ArrayList<>();
-    private final Logger libraryLogger = Logger.getLogger("io.tenantdb");
-    private final Handler capture = new Handler() {
-        private final SimpleFormatter formatter = new SimpleFormatter();
-
-        @Override
-        public void publish(LogRecord record) {
-            synchronized (logLines) {
-                logLines.add(formatter.formatMessage(record));
-            }
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private CapturedLog log;
 
     @BeforeEach
     void captureLogs() {
-        libraryLogger.addHandler(capture);
+        log = CapturedLog.of("io.tenantdb");
     }
 
     @AfterEach
     void releaseLogs() {
-        libraryLogger.removeHandler(capture);
+        log.close();
     }
 
     @Test
@@ -463,7 +440,7 @@ class TenantHandlerTest {
         assertProblem(response, 503, "service-unavailable", "Service unavailable");
         assertThat(response.header("Retry-After")).isEqualTo("5");
         assertNoLeak(response, "db.internal", "08001", "Exception");
-        assertThat(logLines).anyMatch(line -> line.contains("POST /tenants answered 503: DATABASE_UNAVAILABLE"));
+        assertThat(log.messages()).anyMatch(line -> line.contains("POST /tenants answered 503: DATABASE_UNAVAILABLE"));
     }
 
     @Test
@@ -480,7 +457,7 @@ class TenantHandlerTest {
         assertThat(fakes.creator.databases()).isEmpty();
         assertThat(fakes.creator.roles()).isEmpty();
         assertThat(fakes.store.tenants()).isEmpty();
-        assertThat(logLines).anyMatch(line -> line.contains("POST /tenants answered 500: CREATE_FAILED"));
+        assertThat(log.messages()).anyMatch(line -> line.contains("POST /tenants answered 500: CREATE_FAILED"));
     }
 
     @Test
@@ -491,7 +468,7 @@ class TenantHandlerTest {
 
         assertProblem(response, 500, "internal-error", "Internal error");
         assertNoLeak(response, "password", "28P01");
-        assertThat(logLines).anyMatch(line -> line.contains("VERIFY_FAILED"));
+        assertThat(log.messages()).anyMatch(line -> line.contains("VERIFY_FAILED"));
     }
 
     @Test
@@ -503,7 +480,7 @@ class TenantHandlerTest {
 
         assertProblem(response, 500, "internal-error", "Internal error");
         assertNoLeak(response, "control_plane", "XX000");
-        assertThat(logLines).anyMatch(line ->
+        assertThat(log.messages()).anyMatch(line ->
                 line.contains("GET /tenants/{id} answered 500: STORE_FAILED") && line.contains(id.toString()));
     }
 
@@ -543,7 +520,7 @@ class TenantHandlerTest {
             assertProblem(response, 500, "internal-error", "Internal error");
             assertNoLeak(response, "bug", "IllegalState");
         }
-        assertThat(logLines).filteredOn(line -> line.contains("unexpected java.lang.IllegalStateException"))
+        assertThat(log.messages()).filteredOn(line -> line.contains("unexpected java.lang.IllegalStateException"))
                 .hasSize(requests.size());
     }
 
@@ -692,9 +669,7 @@ class TenantHandlerTest {
         for (String fragment : fragments) {
             assertThat(body).doesNotContain(fragment);
         }
-        synchronized (logLines) {
-            assertThat(logLines).noneMatch(line -> line.contains(SECRET));
-        }
+        assertThat(log.messages()).noneMatch(line -> line.contains(SECRET));
     }
 
     private record NameAndEnvironment(String name, String environment) {
