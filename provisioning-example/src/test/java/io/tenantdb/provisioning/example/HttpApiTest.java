@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -103,8 +102,7 @@ class HttpApiTest {
         }
         assertThat(sealed).doesNotContain("postgresql://");
 
-        byte[] plaintext = app.application().cipher().decrypt(sealed, ConnectionStringSealer.associatedData(id));
-        ConnectionDetails details = ConnectionDetails.fromUri(new String(plaintext, StandardCharsets.UTF_8));
+        ConnectionDetails details = app.application().connections().details(id);
 
         assertThat(details.database()).isEqualTo("car_" + id.toString().replace('-', '_'));
         assertThat(details.host()).isEqualTo(postgres.host());
@@ -361,16 +359,8 @@ class HttpApiTest {
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
     }
 
-    private static ConnectionDetails details(UUID id) throws Exception {
-        try (Connection connection = postgres.dataSource(controlDatabase).getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT connection_string_encrypted"
-                     + " FROM control_plane.tenant_databases WHERE tenant_id = ?")) {
-            select.setObject(1, id);
-            try (ResultSet rs = select.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return ConnectionDetails.fromUri(new String(app.application().cipher().decrypt(rs.getString(1),
-                        ConnectionStringSealer.associatedData(id)), StandardCharsets.UTF_8));
-            }
-        }
+    /** The tenant's credentials, as a host reads them: through TenantConnections. */
+    private static ConnectionDetails details(UUID id) {
+        return app.application().connections().details(id);
     }
 }
