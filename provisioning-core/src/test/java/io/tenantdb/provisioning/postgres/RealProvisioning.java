@@ -107,6 +107,16 @@ final class RealProvisioning implements AutoCloseable {
                 tenantId.toString(), tenantId.toString()).get(0));
     }
 
+    /**
+     * Ages a tenant's lease past its expiry on the server's clock, the one the reconciler compares with, so a test
+     * need not wait for it.
+     */
+    void expireLease(UUID tenantId) throws SQLException {
+        strings(postgres.dataSource(controlDatabase), """
+                UPDATE control_plane.tenants SET lease_expires_at = now() - interval '1 second'
+                 WHERE id = ?::uuid RETURNING id""", tenantId.toString());
+    }
+
     /** Runs a query and returns the first column of every row as text. */
     static List<String> strings(DataSource dataSource, String sql, String... parameters) throws SQLException {
         try (Connection connection = dataSource.getConnection();

@@ -8,9 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +73,7 @@ class ReconcilerSafetyTest {
     void aDryRunReportsAnExpiredProvisioningAndChangesNothing() throws Exception {
         shortLease = new JdbcTenantStore(real.postgres.dataSource(real.controlDatabase), Duration.ofSeconds(1), "gone");
         Tenant expired = reserveAndCreate(shortLease, "expired");
-        awaitLeaseExpiry(expired.id());
+        real.expireLease(expired.id());
 
         ReconcileReport dryRun = real.reconciler().reconcile(true);
 
@@ -97,7 +94,7 @@ class ReconcilerSafetyTest {
                 Environment.DEVELOPMENT));
         shortLease = new JdbcTenantStore(real.postgres.dataSource(real.controlDatabase), Duration.ofSeconds(1), "gone");
         assertThat(shortLease.beginDeletion(tenant.id())).map(Tenant::status).contains(TenantStatus.DELETING);
-        awaitLeaseExpiry(tenant.id());
+        real.expireLease(tenant.id());
 
         ReconcileReport dryRun = real.reconciler().reconcile(true);
 
@@ -123,23 +120,5 @@ class ReconcilerSafetyTest {
             throw new IllegalStateException(e);
         }
         return tenant;
-    }
-
-    /** Waits on the server's clock, the one the lease is checked against. */
-    private void awaitLeaseExpiry(UUID tenantId) throws Exception {
-        try (Connection connection = real.postgres.dataSource(real.controlDatabase).getConnection();
-             PreparedStatement expired = connection.prepareStatement(
-                     "SELECT lease_expires_at < now() FROM control_plane.tenants WHERE id = ?")) {
-            expired.setObject(1, tenantId);
-            for (int i = 0; i < 100; i++) {
-                try (ResultSet rs = expired.executeQuery()) {
-                    if (rs.next() && rs.getBoolean(1)) {
-                        return;
-                    }
-                }
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("lease did not expire");
     }
 }

@@ -8,6 +8,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.testing.InMemoryIdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -645,7 +646,7 @@ class OpenApiConformanceTest {
     /** Fresh fakes, an idempotency store when asked for, and a health flag: everything one scenario touches. */
     private static final class World {
         final InMemoryProvisioning fakes = new InMemoryProvisioning();
-        final MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
+        final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
         final HeldVerifier verifier = new HeldVerifier(fakes.verifier);
         final TenantProvisioner provisioner;
         final AtomicBoolean controlPlaneUp = new AtomicBoolean(true);

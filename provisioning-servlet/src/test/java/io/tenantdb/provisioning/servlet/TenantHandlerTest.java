@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.CapturedLog;
+import io.tenantdb.provisioning.testing.InMemoryIdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -550,7 +551,7 @@ class TenantHandlerTest {
 
     @Test
     void aRepeatedIdempotencyKeyReturnsTheSameTenantOnce() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
+        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
 
         ApiResponse first = idempotent.handle(keyed(body, "key-1"));
@@ -565,7 +566,7 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIs422() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
+        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
         idempotent.handle(keyed("{\"name\":\"Acme\",\"environment\":\"production\"}", "key-1"));
 
         ApiResponse reused = idempotent.handle(keyed("{\"name\":\"Other\",\"environment\":\"production\"}", "key-1"));
@@ -579,7 +580,7 @@ class TenantHandlerTest {
     void anIdempotencyKeyStillInUseIs409WithRetryAfter() throws Exception {
         HeldVerifier verifier = new HeldVerifier(fakes.verifier);
         TenantHandler idempotent = new TenantHandler(fakes.builder().connectionVerifier(verifier)
-                .idempotencyStore(new MemoryIdempotencyStore()).build());
+                .idempotencyStore(new InMemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
         verifier.hold();
         CompletableFuture<ApiResponse> first = CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
@@ -595,11 +596,11 @@ class TenantHandlerTest {
 
     @Test
     void aRetryFindsTheTenantWhoseRequestActivatedItButNeverRecordedTheKey() throws Exception {
-        MemoryIdempotencyStore keys = new MemoryIdempotencyStore();
+        InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
         TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(keys).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
         // The first request provisions but its key's completion is lost, as if the process died after activating.
-        keys.failNextComplete();
+        keys.faults().arm("complete", new SQLException("lost", "08006"));
         ApiResponse first = idempotent.handle(keyed(body, "key-1"));
 
         ApiResponse retry = idempotent.handle(keyed(body, "key-1"));
