@@ -3,10 +3,7 @@ package io.tenantdb.provisioning.servlet;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,30 +28,24 @@ class AccessLogFilterTest {
 
     // The line is written when the filter returns, which may be just after the client has read the response.
     private final BlockingQueue<String> logged = new LinkedBlockingQueue<>();
-    private Server server;
+    private LocalJetty server;
     private URI base;
 
     @BeforeEach
     void startJetty() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addFilter(new FilterHolder(new AccessLogFilter(logged::add)), "/*", EnumSet.of(DispatcherType.REQUEST));
-        context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), "/api/v1/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new TenantServlet(new InMemoryProvisioning().provisioner())), "/api/v1/*");
-        context.addServlet(new ServletHolder(new HealthServlet(() -> true)), "/healthz");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        server = LocalJetty.start(context -> {
+            context.addFilter(new FilterHolder(new AccessLogFilter(logged::add)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), "/api/v1/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+            context.addServlet(new ServletHolder(new TenantServlet(new InMemoryProvisioning().provisioner())), "/api/v1/*");
+            context.addServlet(new ServletHolder(new HealthServlet(() -> true)), "/healthz");
+        });
+        base = server.base();
     }
 
     @AfterEach
     void stopJetty() throws Exception {
-        server.stop();
+        server.close();
     }
 
     @Test

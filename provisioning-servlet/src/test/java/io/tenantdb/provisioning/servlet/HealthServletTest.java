@@ -1,10 +1,7 @@
 package io.tenantdb.provisioning.servlet;
 
 import io.tenantdb.provisioning.testing.CapturedLog;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,27 +31,21 @@ class HealthServletTest {
 
     private final AtomicReference<BooleanSupplier> controlPlane = new AtomicReference<>(() -> true);
     private CapturedLog log;
-    private Server server;
+    private LocalJetty server;
     private URI health;
 
     @BeforeEach
     void start() throws Exception {
         log = CapturedLog.of(HealthServlet.class.getName());
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new HealthServlet(() -> controlPlane.get().getAsBoolean())), "/healthz");
-        server.setHandler(context);
-        server.start();
-        health = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/healthz");
+        server = LocalJetty.start(context -> {
+            context.addServlet(new ServletHolder(new HealthServlet(() -> controlPlane.get().getAsBoolean())), "/healthz");
+        });
+        health = server.base().resolve("/healthz");
     }
 
     @AfterEach
     void stop() throws Exception {
-        server.stop();
+        server.close();
         log.close();
     }
 

@@ -12,10 +12,7 @@ import io.tenantdb.provisioning.testing.InMemoryIdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -95,7 +92,7 @@ class OpenApiConformanceTest {
     private static final AtomicReference<World> WORLD = new AtomicReference<>();
 
     private static JsonNode spec;
-    private static Server server;
+    private static LocalJetty server;
     private static URI base;
 
     @BeforeAll
@@ -112,24 +109,18 @@ class OpenApiConformanceTest {
                         throw e.getCause();
                     }
                 });
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new TenantServlet(current)), MOUNT + "/*");
-        context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())), "/healthz");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        server = LocalJetty.start(context -> {
+            context.addServlet(new ServletHolder(new TenantServlet(current)), MOUNT + "/*");
+            context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+            context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())), "/healthz");
+        });
+        base = server.base();
     }
 
     @AfterAll
     static void stopJetty() throws Exception {
-        server.stop();
+        server.close();
     }
 
     // ---- the scenarios: one request per documented (method, path, status[, problem type])

@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
-import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,35 +37,29 @@ class TenantServletJettyTest {
 
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final AtomicBoolean controlPlaneUp = new AtomicBoolean(true);
-    private Server server;
+    private LocalJetty server;
     private URI base;
 
     // A fresh server per test: the fakes are per test, and starting Jetty takes milliseconds.
     @BeforeEach
     void startJetty() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        ServletContextHandler context = new ServletContextHandler("/");
-        context.addServlet(new ServletHolder(new TenantServlet(fakes.provisioner())), "/api/v1/*");
-        context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), "/api/v1/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder(new HealthServlet(() -> {
-            if (!controlPlaneUp.get()) {
-                throw new IllegalStateException("connection refused by control-plane.internal");
-            }
-            return true;
-        })), "/healthz");
-        server.setHandler(context);
-        server.start();
-        base = URI.create("http://127.0.0.1:" + connector.getLocalPort());
+        server = LocalJetty.start(context -> {
+            context.addServlet(new ServletHolder(new TenantServlet(fakes.provisioner())), "/api/v1/*");
+            context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), "/api/v1/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+            context.addServlet(new ServletHolder(new HealthServlet(() -> {
+                if (!controlPlaneUp.get()) {
+                    throw new IllegalStateException("connection refused by control-plane.internal");
+                }
+                return true;
+            })), "/healthz");
+        });
+        base = server.base();
     }
 
     @AfterEach
     void stopJetty() throws Exception {
-        server.stop();
+        server.close();
     }
 
     @Test
