@@ -446,7 +446,8 @@ class TenantHandlerTest {
     @Test
     void aFailedStepIs500WithAGenericDetailAndNothingLeftBehind() throws Exception {
         fakes.creator.faults().arm("create-database",
-                new SQLException("ERROR: syntax error at CREATE DATABASE x OWNER y PASSWORD '" + SECRET + "'", "42601"));
+                new SQLException("ERROR: syntax error at CREATE DATABASE x OWNER y PASSWORD '" + SECRET + "'",
+                        "42601"));
 
         ApiResponse response = post("{\"name\":\"Acme\",\"environment\":\"production\"}");
 
@@ -550,7 +551,8 @@ class TenantHandlerTest {
 
     @Test
     void aRepeatedIdempotencyKeyReturnsTheSameTenantOnce() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
+        TenantHandler idempotent =
+                new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
 
         ApiResponse first = idempotent.handle(keyed(body, "key-1"));
@@ -565,7 +567,8 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIs422() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
+        TenantHandler idempotent =
+                new TenantHandler(fakes.builder().idempotencyStore(new MemoryIdempotencyStore()).build());
         idempotent.handle(keyed("{\"name\":\"Acme\",\"environment\":\"production\"}", "key-1"));
 
         ApiResponse reused = idempotent.handle(keyed("{\"name\":\"Other\",\"environment\":\"production\"}", "key-1"));
@@ -582,7 +585,8 @@ class TenantHandlerTest {
                 .idempotencyStore(new MemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
         verifier.hold();
-        CompletableFuture<ApiResponse> first = CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
+        CompletableFuture<ApiResponse> first =
+                CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
         verifier.awaitHeld();
 
         ApiResponse pending = idempotent.handle(keyed(body, "key-1"));
