@@ -47,7 +47,8 @@ public final class TenantConnections {
      */
     public ConnectionDetails details(UUID tenantId) {
         Objects.requireNonNull(tenantId, "tenantId");
-        TenantStore.StoredDatabase database = Failures.call(() -> store.findDatabase(tenantId), "reading the control plane")
+        TenantStore.StoredDatabase database = Failures.call(
+                        () -> store.findDatabase(tenantId), "reading the control plane")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no active tenant database"));
         return sealer.open(tenantId, database.connectionStringEncrypted());
     }

@@ -17,7 +17,8 @@ final class SqlFailures {
     static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
-                    || t instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                    || t instanceof SQLException sql
+                            && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
                 return true;
             }
         }

@@ -65,7 +65,9 @@ final class Jdbc {
         }
     }
 
-    /** Runs {@code work} in one transaction on one connection: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction on one connection: committed when it returns, rolled back when it throws.
+     */
     <T> T inTransaction(Work<T> work) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);

@@ -18,11 +18,13 @@ import java.util.UUID;
  * Creates each tenant database owned by its own login role over an admin {@link DataSource} (the role needs
  * CREATEDB and CREATEROLE). Per tenant it issues:
  * <pre>
- * CREATE ROLE "car_…" LOGIN CONNECTION LIMIT 20 PASSWORD 'SCRAM-SHA-256$…'[; ALTER ROLE "car_…" SET name = E'value' …]
+ * CREATE ROLE "car_…" LOGIN CONNECTION LIMIT 20 PASSWORD 'SCRAM-SHA-256$…'
+ *     [; ALTER ROLE "car_…" SET name = E'value' …]
  *     ; COMMENT ON ROLE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * GRANT "car_…" TO CURRENT_USER                          -- only when the admin is not a superuser
  * CREATE DATABASE "car_…" OWNER "car_…" [TEMPLATE …] [STRATEGY …]
- * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
+ * REVOKE ALL ON DATABASE "car_…" FROM PUBLIC
+ *     ; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * </pre>
  * The password is sent as a SCRAM verifier computed here, so it never reaches the server's statement logs; it is
  * 256 bits from {@link SecureRandom}. The comments ({@link OwnershipMark}) prove which control plane made an object:
@@ -63,10 +65,12 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     /**
      * Starts a builder over the admin connections.
      *
-     * @param controlPlaneId the id of the control plane the tenants are recorded in, {@link JdbcTenantStore#controlPlaneId()}
+     * @param controlPlaneId the id of the control plane the tenants are recorded in,
+     *                       {@link JdbcTenantStore#controlPlaneId()}
      */
     public static Builder builder(DataSource admin, UUID controlPlaneId) {
-        return new Builder(Objects.requireNonNull(admin, "admin"), Objects.requireNonNull(controlPlaneId, "controlPlaneId"));
+        return new Builder(Objects.requireNonNull(admin, "admin"),
+                Objects.requireNonNull(controlPlaneId, "controlPlaneId"));
     }
 
     /** The control plane whose mark this creator writes and whose objects alone it drops. */

@@ -118,7 +118,8 @@ public final class PostgresReconciler {
             // reservation commits, so an in-flight provisioning is always seen as live here.
             Map<UUID, List<CatalogObject>> byTenant = new LinkedHashMap<>();
             for (CatalogObject object : creator.objectsNamed(prefix)) {
-                tenantIdOf(object.name()).ifPresent(id -> byTenant.computeIfAbsent(id, k -> new ArrayList<>()).add(object));
+                tenantIdOf(object.name())
+                        .ifPresent(id -> byTenant.computeIfAbsent(id, k -> new ArrayList<>()).add(object));
             }
             Map<UUID, TenantStatus> known = store.statuses(byTenant.keySet());
             byTenant.forEach((id, objects) -> examine(id, objects, Optional.ofNullable(known.get(id))));

@@ -40,7 +40,8 @@ final class SchemaMigrator {
         int applied = 0;
         for (int version = current + 1; version <= SCRIPTS.size(); version++) {
             String script = SCRIPTS.get(version - 1);
-            Jdbc.execute(connection, SqlScriptInitializer.read(SchemaMigrator.class.getClassLoader(), RESOURCE_DIR + script));
+            Jdbc.execute(connection,
+                    SqlScriptInitializer.read(SchemaMigrator.class.getClassLoader(), RESOURCE_DIR + script));
             Jdbc.update(connection, "INSERT INTO control_plane.schema_version (version, script) VALUES (?, ?)",
                     Jdbc.values(version, script));
             applied++;

@@ -42,7 +42,8 @@ final class ScramVerifier {
             return "SCRAM-SHA-256$" + ITERATIONS + ":" + base64.encodeToString(salt) + "$"
                     + base64.encodeToString(storedKey) + ":" + base64.encodeToString(serverKey);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("PBKDF2WithHmacSHA256 and HmacSHA256 are required of every Java platform", e);
+            throw new IllegalStateException(
+                    "PBKDF2WithHmacSHA256 and HmacSHA256 are required of every Java platform", e);
         }
     }
 

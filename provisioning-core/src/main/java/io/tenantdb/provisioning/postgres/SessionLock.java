@@ -57,7 +57,8 @@ final class SessionLock implements AutoCloseable {
     /** Unlocks and gives the connection back; a session already gone took the lock with it. */
     @Override
     public void close() throws SQLException {
-        try (Connection held = connection; PreparedStatement unlock = held.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+        try (Connection held = connection;
+             PreparedStatement unlock = held.prepareStatement("SELECT pg_advisory_unlock(?)")) {
             unlock.setLong(1, key);
             unlock.execute();
         }

@@ -39,7 +39,10 @@ public interface IdempotencyStore {
     enum Outcome {
         /** The key is new: the caller runs the request. */
         CLAIMED,
-        /** The same request holds the key and has not recorded its end; {@link Claim#tenantId()} is its tenant's id, if known. */
+        /**
+         * The same request holds the key and has not recorded its end; {@link Claim#tenantId()} is its tenant's id, if
+         * known.
+         */
         IN_PROGRESS,
         /** The same request finished; {@link Claim#tenantId()} is what it created. */
         COMPLETED,

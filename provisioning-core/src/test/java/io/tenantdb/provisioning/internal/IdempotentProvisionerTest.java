@@ -45,7 +45,8 @@ class IdempotentProvisionerTest {
         provisioner.provision(ACME, "k");
 
         for (TenantRequest other : new TenantRequest[] {new TenantRequest("Acme", Environment.STAGING),
-                new TenantRequest("ACME", Environment.PRODUCTION), new TenantRequest("Other", Environment.PRODUCTION)}) {
+                new TenantRequest("ACME", Environment.PRODUCTION),
+                new TenantRequest("Other", Environment.PRODUCTION)}) {
             assertThatThrownBy(() -> provisioner.provision(other, "k"))
                     .isInstanceOfSatisfying(ProvisioningException.class,
                             e -> assertThat(e.code()).isEqualTo(ErrorCode.IDEMPOTENCY_KEY_REUSED));

@@ -180,7 +180,8 @@ class ConnectionFaultsTest {
     }
 
     private PostgresDatabaseCreator recordedCreator(RecordingDataSource recording) throws SQLException {
-        return PostgresDatabaseCreator.builder(recording.wrap(real.postgres.adminDataSource()), real.store.controlPlaneId())
+        return PostgresDatabaseCreator
+                .builder(recording.wrap(real.postgres.adminDataSource()), real.store.controlPlaneId())
                 .tenantEndpoint(real.postgres.host(), real.postgres.port()).build();
     }
 
@@ -220,7 +221,8 @@ class ConnectionFaultsTest {
                     return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                             (p, m, a) -> {
                                 Object made = invoke(connection, m, a);
-                                if (!(made instanceof Statement created) || made instanceof java.sql.PreparedStatement) {
+                                if (!(made instanceof Statement created)
+                                        || made instanceof java.sql.PreparedStatement) {
                                     return made;
                                 }
                                 return Proxy.newProxyInstance(Statement.class.getClassLoader(),

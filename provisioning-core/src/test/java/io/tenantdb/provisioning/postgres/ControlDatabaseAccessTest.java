@@ -74,7 +74,8 @@ class ControlDatabaseAccessTest {
         try (LimitedAdmin admin = new LimitedAdmin(postgres)) {
             String control = postgres.createDatabase("control_");
             try {
-                execute("GRANT CREATE ON DATABASE " + Identifiers.quote(control) + " TO " + Identifiers.quote(admin.role));
+                execute("GRANT CREATE ON DATABASE " + Identifiers.quote(control)
+                        + " TO " + Identifiers.quote(admin.role));
                 JdbcTenantStore store = new JdbcTenantStore(admin.dataSource(control));
 
                 assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());

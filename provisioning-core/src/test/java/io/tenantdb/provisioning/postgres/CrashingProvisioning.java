@@ -53,7 +53,8 @@ final class CrashingProvisioning {
         JdbcConnectionVerifier realVerifier = new JdbcConnectionVerifier(TenantConnector.withDefaults());
 
         TenantProvisioner provisioner = TenantProvisioner.builder()
-                .databaseCreator(PostgresDatabaseCreator.builder(admin, controlPlaneId).tenantEndpoint(host, port).build())
+                .databaseCreator(
+                        PostgresDatabaseCreator.builder(admin, controlPlaneId).tenantEndpoint(host, port).build())
                 .connectionVerifier(details -> {
                     String version = realVerifier.verify(details);
                     pauseIf(point, CrashPoint.AFTER_VERIFY);
@@ -61,7 +62,8 @@ final class CrashingProvisioning {
                 })
                 .cipherService(new CipherService() {
                     @Override
-                    public SealedValue encrypt(byte[] plaintext, byte[] associatedData) throws GeneralSecurityException {
+                    public SealedValue encrypt(byte[] plaintext, byte[] associatedData)
+                            throws GeneralSecurityException {
                         SealedValue sealed = realCipher.encrypt(plaintext, associatedData);
                         pauseIf(point, CrashPoint.AFTER_ENCRYPT);
                         return sealed;

@@ -47,7 +47,8 @@ class LimitedAdminRolesTest {
 
     @Test
     void aLimitedAdminProvisionsATenantItIsAMemberOfAndDeprovisioningEndsTheMembership() throws Exception {
-        TenantProvisioner provisioner = real.builder().databaseCreator(admin.creator(real.store.controlPlaneId())).build();
+        TenantProvisioner provisioner =
+                real.builder().databaseCreator(admin.creator(real.store.controlPlaneId())).build();
 
         Tenant tenant = provisioner.provision(new TenantRequest("Limited", Environment.PRODUCTION));
 
@@ -83,7 +84,8 @@ class LimitedAdminRolesTest {
 
     @Test
     void aLimitedAdminAppliesTheConnectionLimitAndRoleSettings() throws Exception {
-        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(admin.dataSource(), real.store.controlPlaneId())
+        PostgresDatabaseCreator creator = PostgresDatabaseCreator
+                .builder(admin.dataSource(), real.store.controlPlaneId())
                 .tenantEndpoint(real.postgres.host(), real.postgres.port())
                 .connectionLimit(2)
                 .roleSetting("statement_timeout", "1500ms")

@@ -158,7 +158,8 @@ class PostgresDatabaseCreatorTest {
 
     @Test
     void tenantEndpointRefusesBlankHostAndBadPort() {
-        PostgresDatabaseCreator.Builder builder = PostgresDatabaseCreator.builder(new CountingDataSource(), UUID.randomUUID());
+        PostgresDatabaseCreator.Builder builder =
+                PostgresDatabaseCreator.builder(new CountingDataSource(), UUID.randomUUID());
 
         assertThatThrownBy(() -> builder.tenantEndpoint(" ", 5432)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.tenantEndpoint("h", 0)).isInstanceOf(IllegalArgumentException.class);

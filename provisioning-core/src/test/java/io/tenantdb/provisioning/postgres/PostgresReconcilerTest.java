@@ -173,7 +173,8 @@ class PostgresReconcilerTest {
             ReconcileReport theirPass = staging.reconciler().reconcile(false);
 
             assertThat(theirPass.droppedDatabases()).containsExactly(nameFor(theirOrphan));
-            assertThat(real.databasesWithPrefix()).containsExactlyInAnyOrder(theirs.databaseName(), ours.databaseName());
+            assertThat(real.databasesWithPrefix())
+                    .containsExactlyInAnyOrder(theirs.databaseName(), ours.databaseName());
         }
     }
 

@@ -8,10 +8,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import java.sql.SQLException;
 
 /**
- * Resolves {@link RealProvisioning} and {@link TestPostgres} parameters: {@code @ExtendWith(RealProvisioningExtension.class)},
- * then {@code @BeforeEach void setUp(RealProvisioning real)} or a test method parameter. Each test gets one fresh
- * instance (its {@code @BeforeEach}, the test and its {@code @AfterEach} share it), closed after the test through the
- * {@link ExtensionContext.Store}, as Jdbi's {@code JdbiExtension} does. Stateless and thread-safe.
+ * Resolves {@link RealProvisioning} and {@link TestPostgres} parameters:
+ * {@code @ExtendWith(RealProvisioningExtension.class)}, then {@code @BeforeEach void setUp(RealProvisioning real)} or a
+ * test method parameter. Each test gets one fresh instance (its {@code @BeforeEach}, the test and its
+ * {@code @AfterEach} share it), closed after the test through the {@link ExtensionContext.Store}, as Jdbi's
+ * {@code JdbiExtension} does. Stateless and thread-safe.
  */
 final class RealProvisioningExtension implements ParameterResolver {
 

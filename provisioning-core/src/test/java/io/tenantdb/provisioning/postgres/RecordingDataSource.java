@@ -42,7 +42,8 @@ final class RecordingDataSource {
     private Connection connection(Connection real) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, arguments) -> {
-                    if (method.getName().startsWith("prepare") && arguments != null && arguments[0] instanceof String sql) {
+                    if (method.getName().startsWith("prepare")
+                            && arguments != null && arguments[0] instanceof String sql) {
                         sent(sql);
                     }
                     Object result = invoke(real, method, arguments);

@@ -27,7 +27,8 @@ class ScramVerifierTest {
     private static final String CLIENT_FIRST_BARE = "n=user,r=rOprNGfwEbeRWgbNEkqO";
     private static final String SERVER_FIRST =
             "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
-    private static final String CLIENT_FINAL_WITHOUT_PROOF = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+    private static final String CLIENT_FINAL_WITHOUT_PROOF =
+            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
     private static final String CLIENT_PROOF = "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
     private static final String SERVER_SIGNATURE = "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
 
@@ -57,7 +58,8 @@ class ScramVerifierTest {
     void anotherPasswordWithTheSameSaltGivesAnotherVerifier() {
         byte[] salt = Base64.getDecoder().decode(RFC_SALT);
 
-        assertThat(ScramVerifier.of("pencil", fixedSalt(salt))).isNotEqualTo(ScramVerifier.of("pencim", fixedSalt(salt)));
+        assertThat(ScramVerifier.of("pencil", fixedSalt(salt)))
+                .isNotEqualTo(ScramVerifier.of("pencim", fixedSalt(salt)));
     }
 
     @ParameterizedTest

@@ -35,7 +35,8 @@ class TenantPasswordsTest {
     void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
         this.real = real;
         recording = new RecordingDataSource();
-        creator = PostgresDatabaseCreator.builder(recording.wrap(postgres.adminDataSource()), real.store.controlPlaneId())
+        creator = PostgresDatabaseCreator
+                .builder(recording.wrap(postgres.adminDataSource()), real.store.controlPlaneId())
                 .tenantEndpoint(postgres.host(), postgres.port()).build();
     }
 
@@ -63,7 +64,8 @@ class TenantPasswordsTest {
 
         List<String> alters = recording.statements().stream().filter(sql -> sql.startsWith("ALTER ROLE")).toList();
         assertThat(alters).hasSize(2);
-        assertThat(recording.statements()).noneMatch(sql -> sql.contains(next.password()) || sql.contains(first.password()));
+        assertThat(recording.statements())
+                .noneMatch(sql -> sql.contains(next.password()) || sql.contains(first.password()));
         assertThat(sentVerifier(alters.get(0))).isEqualTo(verifierOf(next.password(), sentVerifier(alters.get(0))));
         assertThat(sentVerifier(alters.get(1))).isEqualTo(verifierOf(first.password(), sentVerifier(alters.get(1))));
         assertThat(real.verifier.verify(first)).startsWith("PostgreSQL");
@@ -89,7 +91,9 @@ class TenantPasswordsTest {
         return matcher.group().substring("PASSWORD '".length(), matcher.group().length() - 1);
     }
 
-    /** The verifier of {@code password} under the salt of {@code sent}, from ScramVerifier (checked against RFC 7677). */
+    /**
+     * The verifier of {@code password} under the salt of {@code sent}, from ScramVerifier (checked against RFC 7677).
+     */
     private static String verifierOf(String password, String sent) {
         String salt = sent.substring("SCRAM-SHA-256$4096:".length(), sent.indexOf('$', "SCRAM-SHA-256$4096:".length()));
         return ScramVerifier.of(password, ScramVerifierTest.fixedSalt(Base64.getDecoder().decode(salt)));

@@ -146,7 +146,8 @@ class TenantTlsTest {
                 ? TenantConnector.withDefaults().withSslRootCert(files.caCertificate())
                 : TenantConnector.withDefaults();
         return real.builder()
-                .databaseCreator(PostgresDatabaseCreator.builder(server.server().adminDataSource(), real.store.controlPlaneId())
+                .databaseCreator(PostgresDatabaseCreator
+                        .builder(server.server().adminDataSource(), real.store.controlPlaneId())
                         .tenantEndpoint(tenantHost, server.server().port())
                         .tenantSslMode(mode)
                         .build())

@@ -51,10 +51,12 @@ record TestCertificates(Path caCertificate, Path serverCertificate, Path serverK
             store.load(in, PASSWORD.toCharArray());
             Key key = store.getKey("server", PASSWORD.toCharArray());
             String pem = "-----BEGIN PRIVATE KEY-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                            .encodeToString(key.getEncoded())
                     + "\n-----END PRIVATE KEY-----\n";
             // PostgreSQL refuses a key file that group or others may read.
-            Files.createFile(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(target,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(target, pem, StandardCharsets.US_ASCII);
         } catch (java.security.GeneralSecurityException e) {
             throw new IOException("reading the generated server key failed", e);

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A {@link DatabaseCreator} that keeps roles and databases in memory. Operations {@code "create-role"},
- * {@code "create-database"}, {@code "drop"}, {@code "rotate"} and {@code "restore"} can be failed through {@link #faults()}; a failure at
- * {@code create-database} leaves the role behind, as PostgreSQL would.
+ * {@code "create-database"}, {@code "drop"}, {@code "rotate"} and {@code "restore"} can be failed through
+ * {@link #faults()}; a failure at {@code create-database} leaves the role behind, as PostgreSQL would.
  */
 public final class InMemoryDatabaseCreator implements DatabaseCreator {
 

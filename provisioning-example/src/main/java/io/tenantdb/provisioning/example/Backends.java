@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * Everything behind the HTTP server, from a {@link Configuration}: an embedded PostgreSQL when no
  * {@code DATABASE_URL} is given (with its key and token kept in the data directory), and the
- * {@link ProvisioningApplication}. Shared by {@code serve}, the operational commands and the benchmark (provisioning-bench).
+ * {@link ProvisioningApplication}. Shared by {@code serve}, the operational commands and the benchmark
+ * (provisioning-bench).
  *
  * <p>Thread-safe; {@link #close()} closes the pool, then stops the embedded server.
  */
@@ -50,7 +51,8 @@ public final class Backends implements AutoCloseable {
                 DataDirectory directory = DataDirectory.open(configuration.dataDirectory());
                 dataDirectory = Optional.of(directory.root());
                 key = configuration.encryptionKey().isPresent() ? configuration.encryptionKey().get()
-                        : EncryptionKey.fromBase64(directory.valueOf(DataDirectory.ENCRYPTION_KEY_FILE, directory::randomKey));
+                        : EncryptionKey.fromBase64(
+                                directory.valueOf(DataDirectory.ENCRYPTION_KEY_FILE, directory::randomKey));
                 token = configuration.adminToken().isPresent() ? configuration.adminToken().get()
                         : directory.valueOf(DataDirectory.ADMIN_TOKEN_FILE, () -> directory.randomSecret(32));
                 LOG.log(System.Logger.Level.INFO, "starting the embedded PostgreSQL in {0}", directory.pgdata());

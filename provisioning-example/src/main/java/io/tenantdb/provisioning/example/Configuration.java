@@ -124,7 +124,8 @@ public final class Configuration {
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
-                    + "DB_STATEMENT_TIMEOUT_SECONDS (" + timeouts.statement().plus(timeouts.connect()).toSeconds() + ")");
+                    + "DB_STATEMENT_TIMEOUT_SECONDS ("
+                    + timeouts.statement().plus(timeouts.connect()).toSeconds() + ")");
         }
         if (database.isPresent()) {
             // With a database of their own, operators must own the key and token: generating them would tie the
@@ -257,7 +258,8 @@ public final class Configuration {
             }
             names.stream().filter(name -> name.equalsIgnoreCase(variable)).sorted().forEach(name -> warnings.add(
                     name + " is set but ignored: variable names are case-sensitive; did you mean " + variable + "?"
-                            + (variable.equals(DATABASE_URL) ? " Without DATABASE_URL the embedded PostgreSQL starts." : "")));
+                            + (variable.equals(DATABASE_URL)
+                                    ? " Without DATABASE_URL the embedded PostgreSQL starts." : "")));
         }
         return List.copyOf(warnings);
     }
@@ -271,7 +273,8 @@ public final class Configuration {
     public String toString() {
         return "Configuration[database=" + database.map(Database::toString).orElse("embedded")
                 + ", encryptionKey=" + encryptionKey.map(EncryptionKey::idHex).orElse("generated")
-                + ", previousKeys=" + previousKeys.size() + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
+                + ", previousKeys=" + previousKeys.size()
+                + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
                 + ", port=" + port + ", dataDirectory=" + dataDirectory + "]";
     }
 
@@ -314,8 +317,8 @@ public final class Configuration {
 
     private static String token(String value) {
         if (value.length() < BearerTokenFilter.MIN_TOKEN_LENGTH) {
-            throw new Invalid(ADMIN_TOKEN, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH + " characters, it has "
-                    + value.length());
+            throw new Invalid(ADMIN_TOKEN, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH
+                    + " characters, it has " + value.length());
         }
         // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
         if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
@@ -494,7 +497,8 @@ public final class Configuration {
 
         @Override
         public String toString() {
-            return "Database[" + user + "@" + host + ":" + port + "/" + name + (password.isPresent() ? ", password=***" : "")
+            return "Database[" + user + "@" + host + ":" + port + "/" + name
+                    + (password.isPresent() ? ", password=***" : "")
                     + (properties.isEmpty() ? "" : ", properties=" + properties.keySet()) + "]";
         }
     }

@@ -114,7 +114,8 @@ public final class DataDirectory {
         // Written owner-only from the first byte, then moved into place, so a crash never leaves a half value
         // and no other user can ever read it.
         Path temp = posix
-                ? Files.createTempFile(root, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(OWNER_FILE))
+                ? Files.createTempFile(root, "." + file.getFileName(), ".tmp",
+                        PosixFilePermissions.asFileAttribute(OWNER_FILE))
                 : Files.createTempFile(root, "." + file.getFileName(), ".tmp");
         try {
             Files.writeString(temp, value + "\n", StandardCharsets.UTF_8);

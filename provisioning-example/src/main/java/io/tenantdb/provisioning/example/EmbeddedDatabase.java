@@ -69,7 +69,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 throw e;
             }
             // zonky's lock file: another process runs a server on this directory.
-            throw new IOException("the data directory " + directory.root() + " is in use by another running instance", e);
+            throw new IOException(
+                    "the data directory " + directory.root() + " is in use by another running instance", e);
         }
         try {
             requirePasswords(postgres, directory.pgdata(), password);

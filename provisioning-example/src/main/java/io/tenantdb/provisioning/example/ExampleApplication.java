@@ -106,7 +106,8 @@ public final class ExampleApplication implements AutoCloseable {
                     + " -H 'Content-Type: application/json'"
                     + " -d '{\"name\": \"Acme\", \"environment\": \"production\"}'");
         } else {
-            out.println("  mode:    external PostgreSQL from DATABASE_URL; /api/v1/* needs ADMIN_TOKEN as bearer token");
+            out.println("  mode:    external PostgreSQL from DATABASE_URL;"
+                    + " /api/v1/* needs ADMIN_TOKEN as bearer token");
         }
         out.flush();
     }

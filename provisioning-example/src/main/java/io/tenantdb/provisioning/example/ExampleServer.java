@@ -21,9 +21,10 @@ import java.util.Objects;
 /**
  * The example's HTTP server: Jetty 12 serving {@link TenantServlet} behind {@link BearerTokenFilter} on
  * {@code /api/v1/*} and {@link HealthServlet} on {@code /healthz}, optionally with an {@link AccessLogFilter} in
- * front. {@link #bind} takes the port first; {@link #serve} starts answering once the application is ready. On {@link #stop()} it stops accepting, answers
- * new requests on open connections with 503, and waits up to {@link #DRAIN_TIMEOUT} for requests in flight, so
- * a provisioning in progress finishes or compensates before the pools behind it close.
+ * front. {@link #bind} takes the port first; {@link #serve} starts answering once the application is ready. On
+ * {@link #stop()} it stops accepting, answers new requests on open connections with 503, and waits up to
+ * {@link #DRAIN_TIMEOUT} for requests in flight, so a provisioning in progress finishes or compensates before the
+ * pools behind it close.
  *
  * <p>Thread-safe: bind once, serve once, stop once.
  */

@@ -58,7 +58,8 @@ final class Help {
         return "usage: java -jar provisioning-example.jar [command] [options]\n\nCommands:\n"
                 + COMMANDS.get("serve") + COMMANDS.get("reconcile") + COMMANDS.get("rekey")
                 + "  help, --help, -h          this text; <command> --help shows one command\n"
-                + "  (the benchmark is java -jar provisioning-bench/target/provisioning-bench.jar, docs/performance.md)\n\n"
+                + "  (the benchmark is java -jar provisioning-bench/target/provisioning-bench.jar,"
+                + " docs/performance.md)\n\n"
                 + VARIABLES;
     }
 

@@ -113,7 +113,8 @@ public final class ProvisioningApplication implements AutoCloseable {
                     timeouts.statement().plusSeconds(5));
             TenantConnector tenantConnector = configuration.tenantSslRootCert()
                     .map(driverConnector::withSslRootCert).orElse(driverConnector);
-            PostgresDatabaseCreator.Builder creatorBuilder = PostgresDatabaseCreator.builder(pool, store.controlPlaneId())
+            PostgresDatabaseCreator.Builder creatorBuilder = PostgresDatabaseCreator
+                    .builder(pool, store.controlPlaneId())
                     .tenantEndpoint(tenantHost, tenantPort)
                     .connectionLimit(configuration.tenantConnectionLimit());
             configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);

@@ -64,7 +64,8 @@ public final class WebApplicationListener implements ServletContextListener {
         Configuration.Database admin = configuration.database().orElseThrow(() -> refused(
                 "configuration error: DATABASE_URL is required when deployed as a WAR", null));
         try {
-            application = ProvisioningApplication.start(configuration, admin, configuration.encryptionKey().orElseThrow());
+            application = ProvisioningApplication.start(configuration, admin,
+                    configuration.encryptionKey().orElseThrow());
             application.startMaintenance(configuration.timeouts().reconcileInterval());
         } catch (SQLException e) {
             throw refused("cannot start: " + Failures.describe(e), e);

@@ -25,7 +25,8 @@ class ArchitectureTest {
     @BeforeAll
     static void importClasses() {
         // Test classes, including core's test-jar of fakes and fixtures, are not part of the layering.
-        ImportOption mainCodeOnly = location -> !location.contains("/test-classes/") && !location.contains("-tests.jar");
+        ImportOption mainCodeOnly =
+                location -> !location.contains("/test-classes/") && !location.contains("-tests.jar");
         classes = new ClassFileImporter().withImportOption(mainCodeOnly).importPackages(ROOT);
     }
 

@@ -116,7 +116,8 @@ class HttpApiTest {
         }
         assertThatThrownBy(() -> app.application().cipher().decrypt(sealed,
                 ConnectionStringSealer.associatedData(UUID.randomUUID())))
-                .as("a sealed value moved to another tenant fails").isInstanceOf(java.security.GeneralSecurityException.class);
+                .as("a sealed value moved to another tenant fails")
+                .isInstanceOf(java.security.GeneralSecurityException.class);
     }
 
     @Test
@@ -302,7 +303,8 @@ class HttpApiTest {
             HttpResponse<String> response = inFlight.get();
             shutdown.get();
             assertThat(response.statusCode()).isEqualTo(201);
-            assertThat(ExampleTesting.tenantDatabases(postgres)).contains("car_" + tenantId(response).replace('-', '_'));
+            assertThat(ExampleTesting.tenantDatabases(postgres))
+                    .contains("car_" + tenantId(response).replace('-', '_'));
         } finally {
             threads.shutdownNow();
             draining.close();

@@ -61,7 +61,8 @@ class KillAndRestartIT {
             for (int i = 0; i < IN_FLIGHT; i++) {
                 load.fire();
             }
-            assertThat(load.firstAnswer.await(120, TimeUnit.SECONDS)).as("round %d answered a request", killed).isTrue();
+            assertThat(load.firstAnswer.await(120, TimeUnit.SECONDS))
+                    .as("round %d answered a request", killed).isTrue();
             Thread.sleep(delayMillis);
             load.stop();
             process.destroyForcibly();
@@ -132,7 +133,8 @@ class KillAndRestartIT {
             HttpRequest request = HttpRequest.newBuilder(tenants)
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"name\": \"kill " + round + "-" + names.incrementAndGet() + "\", \"environment\": \"production\"}"))
+                            "{\"name\": \"kill " + round + "-" + names.incrementAndGet()
+                                    + "\", \"environment\": \"production\"}"))
                     .build();
             CompletableFuture<HttpResponse<String>> response =
                     ExampleTesting.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());

@@ -79,20 +79,24 @@ class MalformedRequestsTest {
     private List<Case> corpus() {
         List<Case> cases = new ArrayList<>();
         // Malformed JSON and bodies that are not an object are 400; objects whose fields fail validation are 422.
-        Consumer<String> syntax = body -> cases.add(post(400, "body " + abbreviate(body), "application/json", bytes(body)));
-        Consumer<String> json = body -> cases.add(post(422, "body " + abbreviate(body), "application/json", bytes(body)));
+        Consumer<String> syntax =
+                body -> cases.add(post(400, "body " + abbreviate(body), "application/json", bytes(body)));
+        Consumer<String> json =
+                body -> cases.add(post(422, "body " + abbreviate(body), "application/json", bytes(body)));
         // JSON syntax
         for (String body : List.of("", " ", "{", "}", "[", "{\"name\":", "{\"name\": \"a\",}", "{'name': 'a'}",
                 "{name: \"a\"}", "{\"name\" \"a\"}", "nul", "tru", "{\"name\": \"a\"} trailing", "{}{}",
-                "{\"name\": \"a\" \"environment\": \"production\"}", "{\"name\": \"\\x41\", \"environment\": \"production\"}",
+                "{\"name\": \"a\" \"environment\": \"production\"}",
+                "{\"name\": \"\\x41\", \"environment\": \"production\"}",
                 "{\"name\": \"\\u12\", \"environment\": \"production\"}", "/* c */ {}", "{\"a\":1}}", "\u0000",
                 "{\"name\": \"a\", \"environment\": \"production\", \"name\": \"b\"}", "[[[[[[[[[[[[[[[[[[[[[[[[",
-                "{\"name\": 01, \"environment\": \"production\"}", "{\"name\": NaN, \"environment\": \"production\"}")) {
+                "{\"name\": 01, \"environment\": \"production\"}",
+                "{\"name\": NaN, \"environment\": \"production\"}")) {
             syntax.accept(body);
         }
         // Not an object
-        for (String body : List.of("null", "true", "42", "\"tenant\"", "[]", "[{\"name\":\"a\",\"environment\":\"production\"}]",
-                "-1e999", "\"\"")) {
+        for (String body : List.of("null", "true", "42", "\"tenant\"", "[]",
+                "[{\"name\":\"a\",\"environment\":\"production\"}]", "-1e999", "\"\"")) {
             syntax.accept(body);
         }
         // Wrong types and missing fields
@@ -115,8 +119,9 @@ class MalformedRequestsTest {
             json.accept("{\"name\": \"" + name + "\", \"environment\": \"production\"}");
         }
         // Injection strings are data, but with a bad environment nothing may be created
-        for (String name : List.of("'; DROP DATABASE postgres; --", "\\\"; DROP ROLE postgres; --", "car_x\\\" OWNER postgres",
-                "${jndi:ldap://x/a}", "<script>alert(1)</script>", "../../etc/passwd", "%00", "{{7*7}}")) {
+        for (String name : List.of("'; DROP DATABASE postgres; --", "\\\"; DROP ROLE postgres; --",
+                "car_x\\\" OWNER postgres", "${jndi:ldap://x/a}", "<script>alert(1)</script>", "../../etc/passwd",
+                "%00", "{{7*7}}")) {
             json.accept("{\"name\": \"" + name + "\", \"environment\": \"nope\"}");
         }
         // Encodings
@@ -126,7 +131,8 @@ class MalformedRequestsTest {
         cases.add(post(400, "overlong UTF-8", "application/json", new byte[] {'{', '"', 'n', '"', ':', '"', (byte) 0xC0,
                 (byte) 0xAF, '"', '}'}));
         cases.add(post(400, "UTF-16 body", "application/json", valid.getBytes(StandardCharsets.UTF_16)));
-        cases.add(post(415, "UTF-16 charset", "application/json; charset=utf-16", valid.getBytes(StandardCharsets.UTF_16)));
+        cases.add(post(415, "UTF-16 charset", "application/json; charset=utf-16",
+                valid.getBytes(StandardCharsets.UTF_16)));
         cases.add(post(415, "latin-1 charset", "application/json; charset=iso-8859-1", bytes(valid)));
         cases.add(post(400, "bare 0xFF", "application/json", new byte[] {(byte) 0xFF, (byte) 0xFE}));
         // Sizes
@@ -135,10 +141,11 @@ class MalformedRequestsTest {
         cases.add(raw(413, "1 MiB body with Expect: 100-continue", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
                 + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
                 + (1024 * 1024) + "\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"));
-        cases.add(post(400, "deep nesting", "application/json", bytes("{\"name\": " + "[".repeat(5000) + "]".repeat(5000)
-                + ", \"environment\": \"production\"}")));
-        cases.add(raw(413, "Content-Length over 16 KiB", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                + token + "\r\nContent-Type: application/json\r\nContent-Length: 999999\r\nConnection: close\r\n\r\n{"));
+        cases.add(post(400, "deep nesting", "application/json",
+                bytes("{\"name\": " + "[".repeat(5000) + "]".repeat(5000) + ", \"environment\": \"production\"}")));
+        cases.add(raw(413, "Content-Length over 16 KiB", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
+                + "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 999999\r\nConnection: close\r\n\r\n{"));
         // Wrong content types
         for (String type : List.of("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
                 "application/xml", "application/jsonx", "json", "*/*", "application/problem+json")) {
@@ -147,7 +154,8 @@ class MalformedRequestsTest {
         cases.add(post(415, "no content type", null, bytes(valid)));
         // Wrong methods and paths
         for (String method : List.of("PUT", "PATCH", "DELETE", "OPTIONS")) {
-            cases.add(request(405, method + " /tenants", method, "api/v1/tenants", token, "application/json", bytes(valid)));
+            cases.add(request(405, method + " /tenants", method, "api/v1/tenants", token, "application/json",
+                    bytes(valid)));
         }
         for (String path : List.of("api/v1/tenants/not-a-uuid", "api/v1/tenants/00000000-0000-0000-0000-000000000000",
                 "api/v1/tenant", "api/v1/", "api/v1/tenants/1/2/3", "api/v2/tenants")) {
@@ -162,11 +170,11 @@ class MalformedRequestsTest {
         cases.add(request(401, "wrong token", "POST", "api/v1/tenants", token + "x", "application/json", bytes(valid)));
         cases.add(request(401, "empty token", "POST", "api/v1/tenants", "", "application/json", bytes(valid)));
         cases.add(raw(401, "basic auth", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Basic YTpi\r\n"
-                + "Content-Type: application/json\r\nContent-Length: " + valid.length() + "\r\nConnection: close\r\n\r\n"
-                + valid));
+                + "Content-Type: application/json\r\nContent-Length: " + valid.length()
+                + "\r\nConnection: close\r\n\r\n" + valid));
         cases.add(raw(401, "lower-case scheme with two tokens", "POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\n"
-                + "Authorization: bearer " + token + " " + token + "\r\nContent-Type: application/json\r\nContent-Length: "
-                + valid.length() + "\r\nConnection: close\r\n\r\n" + valid));
+                + "Authorization: bearer " + token + " " + token + "\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + valid.length() + "\r\nConnection: close\r\n\r\n" + valid));
         // Idempotency keys that are not keys
         for (String key : List.of("", " ", "k".repeat(300), "with space\u0001")) {
             cases.add(new Case(422, "idempotency key " + abbreviate(key), () -> {
@@ -177,8 +185,8 @@ class MalformedRequestsTest {
                     request.header("Idempotency-Key", key);
                 } catch (IllegalArgumentException notSendable) {
                     return rawStatus("POST /api/v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
-                            + "\r\nIdempotency-Key: " + key.replace('\u0001', '?') + "\r\nContent-Type: application/json\r\n"
-                            + "Content-Length: 2\r\nConnection: close\r\n\r\n{}");
+                            + "\r\nIdempotency-Key: " + key.replace('\u0001', '?')
+                            + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
                 }
                 return problemStatus(ExampleTesting.HTTP.send(request.build(),
                         HttpResponse.BodyHandlers.ofString()));

@@ -101,7 +101,8 @@ class OperationsCommandsTest {
         try (Backends backends = Backends.open(Configuration.from(environment))) {
             noDatabase = backends.application().provisioner()
                     .provision(new TenantRequest("Lost database", Environment.PRODUCTION));
-            noRole = backends.application().provisioner().provision(new TenantRequest("Lost role", Environment.STAGING));
+            noRole = backends.application().provisioner()
+                    .provision(new TenantRequest("Lost role", Environment.STAGING));
         }
         try (Connection admin = postgres.adminDataSource().getConnection();
              Statement statement = admin.createStatement()) {
@@ -131,7 +132,8 @@ class OperationsCommandsTest {
         Tenant tenant;
         UUID controlPlane;
         try (Backends backends = Backends.open(Configuration.from(environment))) {
-            tenant = backends.application().provisioner().provision(new TenantRequest("Prefixed", Environment.PRODUCTION));
+            tenant = backends.application().provisioner()
+                    .provision(new TenantRequest("Prefixed", Environment.PRODUCTION));
             controlPlane = new JdbcTenantStore(postgres.dataSource(controlDatabase)).controlPlaneId();
         }
         assertThat(tenant.databaseName()).isEqualTo("tdbtest_" + tenant.id().toString().replace('-', '_'));
@@ -148,7 +150,8 @@ class OperationsCommandsTest {
     private List<String> databases(String like) throws Exception {
         List<String> names = new ArrayList<>();
         try (Connection admin = postgres.adminDataSource().getConnection();
-             PreparedStatement select = admin.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ?")) {
+             PreparedStatement select =
+                     admin.prepareStatement("SELECT datname FROM pg_database WHERE datname LIKE ?")) {
             select.setString(1, like);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {

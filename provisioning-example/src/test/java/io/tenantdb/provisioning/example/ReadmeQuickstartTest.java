@@ -79,7 +79,8 @@ class ReadmeQuickstartTest {
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         assertThat(compiler).as("a JDK, not a JRE").isNotNull();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = compiler.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
+        try (StandardJavaFileManager files =
+                compiler.getStandardFileManager(diagnostics, null, StandardCharsets.UTF_8)) {
             boolean compiled = compiler.getTask(null, files, diagnostics,
                     List.of("--release", "17", "-Xlint:all", "-Werror", "-classpath", classPath,
                             "-d", classes.toString()),

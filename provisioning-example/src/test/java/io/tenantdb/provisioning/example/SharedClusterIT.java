@@ -193,8 +193,9 @@ class SharedClusterIT {
                 + recoveries.stream().map(Recovery::toString).collect(Collectors.joining(" "))
                 + "; A " + a.created.size() + " answered 201 (" + survivorAnswered + " by the surviving instance"
                 + " with " + survivorInFlightAtKill + " in flight at " + SURVIVOR_KILL_DELAYS_MILLIS.length
-                + " kills of the other, which left it " + victimLeftovers + " stray objects and rows to reclaim), " + a.deleted.size() + " deleted; B " + b.created.size()
-                + " answered 201, " + b.deleted.size() + " deleted; no tenant lost");
+                + " kills of the other, which left it " + victimLeftovers + " stray objects and rows to reclaim), "
+                + a.deleted.size() + " deleted; B " + b.created.size() + " answered 201, " + b.deleted.size()
+                + " deleted; no tenant lost");
     }
 
     @AfterEach

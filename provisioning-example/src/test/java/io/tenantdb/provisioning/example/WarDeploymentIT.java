@@ -152,7 +152,8 @@ class WarDeploymentIT {
             assertThat(webapp.isAvailable()).isFalse();
             assertThat(webapp.getUnavailableException()).hasMessageContaining("DATABASE_URL is required");
             assertThat(captured.toString(StandardCharsets.UTF_8).lines())
-                    .anyMatch(line -> line.endsWith("configuration error: DATABASE_URL is required when deployed as a WAR")
+                    .anyMatch(line -> line.endsWith(
+                                    "configuration error: DATABASE_URL is required when deployed as a WAR")
                             && !line.contains("Exception"));
         } finally {
             server.stop();

@@ -34,10 +34,12 @@ class AccessLogFilterTest {
     @BeforeEach
     void startJetty() throws Exception {
         server = LocalJetty.start(context -> {
-            context.addFilter(new FilterHolder(new AccessLogFilter(logged::add)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(new FilterHolder(new AccessLogFilter(logged::add)), "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
             context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), "/api/v1/*",
                     EnumSet.of(DispatcherType.REQUEST));
-            context.addServlet(new ServletHolder(new TenantServlet(new InMemoryProvisioning().provisioner())), "/api/v1/*");
+            context.addServlet(new ServletHolder(new TenantServlet(new InMemoryProvisioning().provisioner())),
+                    "/api/v1/*");
             context.addServlet(new ServletHolder(new HealthServlet(() -> true)), "/healthz");
         });
         base = server.base();

@@ -20,9 +20,9 @@ class BearerTokenFilterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "Bearer", "Bearer ", "Bearer x", "Bearer " + TOKEN + "x", "Bearer s3cr3t-token-012345678",
-            "Basic " + TOKEN, "Token " + TOKEN, TOKEN, "Bearer" + TOKEN, "Bearer\t" + TOKEN, " Bearer " + TOKEN,
-            "Bearer S3CR3T-TOKEN-0123456789"})
+    @ValueSource(strings = {"", "Bearer", "Bearer ", "Bearer x", "Bearer " + TOKEN + "x",
+            "Bearer s3cr3t-token-012345678", "Basic " + TOKEN, "Token " + TOKEN, TOKEN, "Bearer" + TOKEN,
+            "Bearer\t" + TOKEN, " Bearer " + TOKEN, "Bearer S3CR3T-TOKEN-0123456789"})
     void anythingElseIsRefused(String header) {
         assertThat(filter.authorizes(header)).isFalse();
     }

@@ -38,7 +38,8 @@ class HealthServletTest {
     void start() throws Exception {
         log = CapturedLog.of(HealthServlet.class.getName());
         server = LocalJetty.start(context -> {
-            context.addServlet(new ServletHolder(new HealthServlet(() -> controlPlane.get().getAsBoolean())), "/healthz");
+            context.addServlet(new ServletHolder(new HealthServlet(() -> controlPlane.get().getAsBoolean())),
+                    "/healthz");
         });
         health = server.base().resolve("/healthz");
     }

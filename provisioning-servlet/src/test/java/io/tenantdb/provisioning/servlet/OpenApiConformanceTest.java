@@ -113,7 +113,8 @@ class OpenApiConformanceTest {
             context.addServlet(new ServletHolder(new TenantServlet(current)), MOUNT + "/*");
             context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
                     EnumSet.of(DispatcherType.REQUEST));
-            context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())), "/healthz");
+            context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())),
+                    "/healthz");
         });
         base = server.base();
     }

@@ -447,7 +447,8 @@ class TenantHandlerTest {
     @Test
     void aFailedStepIs500WithAGenericDetailAndNothingLeftBehind() throws Exception {
         fakes.creator.faults().arm("create-database",
-                new SQLException("ERROR: syntax error at CREATE DATABASE x OWNER y PASSWORD '" + SECRET + "'", "42601"));
+                new SQLException("ERROR: syntax error at CREATE DATABASE x OWNER y PASSWORD '" + SECRET + "'",
+                        "42601"));
 
         ApiResponse response = post("{\"name\":\"Acme\",\"environment\":\"production\"}");
 
@@ -551,7 +552,8 @@ class TenantHandlerTest {
 
     @Test
     void aRepeatedIdempotencyKeyReturnsTheSameTenantOnce() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
+        TenantHandler idempotent =
+                new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
 
         ApiResponse first = idempotent.handle(keyed(body, "key-1"));
@@ -566,7 +568,8 @@ class TenantHandlerTest {
 
     @Test
     void anIdempotencyKeyReusedForAnotherRequestIs422() throws Exception {
-        TenantHandler idempotent = new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
+        TenantHandler idempotent =
+                new TenantHandler(fakes.builder().idempotencyStore(new InMemoryIdempotencyStore()).build());
         idempotent.handle(keyed("{\"name\":\"Acme\",\"environment\":\"production\"}", "key-1"));
 
         ApiResponse reused = idempotent.handle(keyed("{\"name\":\"Other\",\"environment\":\"production\"}", "key-1"));
@@ -583,7 +586,8 @@ class TenantHandlerTest {
                 .idempotencyStore(new InMemoryIdempotencyStore()).build());
         String body = "{\"name\":\"Acme\",\"environment\":\"production\"}";
         verifier.hold();
-        CompletableFuture<ApiResponse> first = CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
+        CompletableFuture<ApiResponse> first =
+                CompletableFuture.supplyAsync(() -> handle(idempotent, keyed(body, "key-1")));
         verifier.awaitHeld();
 
         ApiResponse pending = idempotent.handle(keyed(body, "key-1"));
