@@ -1,7 +1,6 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
-import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,13 +18,11 @@ class ControlDatabaseAccessTest {
 
     private static final String PUBLIC_CAN_CONNECT = "SELECT has_database_privilege('public', ?, 'CONNECT')";
 
-    private TestPostgres postgres;
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
+    void setUp(RealProvisioning real) {
         this.real = real;
-        this.postgres = postgres;
     }
 
     @Test
@@ -35,7 +32,7 @@ class ControlDatabaseAccessTest {
         ConnectionDetails intoControl = new ConnectionDetails(own.host(), own.port(), real.controlDatabase,
                 own.user(), own.password());
 
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
+        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
                 .containsExactly("f");
         assertThatThrownBy(() -> real.connector.open(intoControl).close())
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
@@ -47,20 +44,20 @@ class ControlDatabaseAccessTest {
         assertThat(real.store.migrate()).isZero();
 
         assertThat(real.store.migrate()).isZero();
-        assertThat(RealProvisioning.strings(postgres.dataSource(real.controlDatabase), "SELECT current_user"))
-                .containsExactly(postgres.adminUser());
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
+        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase), "SELECT current_user"))
+                .containsExactly(real.postgres.adminUser());
+        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
                 .containsExactly("f");
     }
 
     @Test
     void nonSuperuserAdminThatOwnsTheControlDatabaseRevokesPublicConnectAndKeepsItsOwn() throws Exception {
-        try (LimitedAdmin admin = new LimitedAdmin(postgres)) {
+        try (LimitedAdmin admin = new LimitedAdmin(real.postgres)) {
             JdbcTenantStore store = new JdbcTenantStore(admin.dataSource());
 
             assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());
 
-            assertThat(RealProvisioning.strings(postgres.adminDataSource(), PUBLIC_CAN_CONNECT, admin.role))
+            assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, admin.role))
                     .containsExactly("f");
             // A new session as the owner, through its own grant rather than PUBLIC's.
             assertThat(store.migrate()).isZero();
@@ -71,8 +68,8 @@ class ControlDatabaseAccessTest {
 
     @Test
     void nonSuperuserAdminThatDoesNotOwnTheControlDatabaseMigratesAndLeavesPublicConnectAlone() throws Exception {
-        try (LimitedAdmin admin = new LimitedAdmin(postgres)) {
-            String control = postgres.createDatabase("control_");
+        try (LimitedAdmin admin = new LimitedAdmin(real.postgres)) {
+            String control = real.postgres.createDatabase("control_");
             try {
                 execute("GRANT CREATE ON DATABASE " + Identifiers.quote(control)
                         + " TO " + Identifiers.quote(admin.role));
@@ -81,7 +78,7 @@ class ControlDatabaseAccessTest {
                 assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());
 
                 assertThat(store.migrate()).isZero();
-                assertThat(RealProvisioning.strings(postgres.adminDataSource(), PUBLIC_CAN_CONNECT, control))
+                assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, control))
                         .containsExactly("t");
             } finally {
                 execute("DROP DATABASE " + Identifiers.quote(control) + " WITH (FORCE)");
@@ -90,7 +87,7 @@ class ControlDatabaseAccessTest {
     }
 
     private void execute(String sql) throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
+        try (Connection connection = real.postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }

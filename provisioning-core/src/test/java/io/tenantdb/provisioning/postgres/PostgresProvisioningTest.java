@@ -15,7 +15,6 @@ import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.TenantStore;
-import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,13 +45,11 @@ class PostgresProvisioningTest {
 
     private static final TenantRequest ACME = new TenantRequest("Acme", Environment.PRODUCTION);
 
-    private TestPostgres postgres;
     private RealProvisioning real;
 
     @BeforeEach
-    void setUp(TestPostgres postgres, RealProvisioning real) throws SQLException {
+    void setUp(RealProvisioning real) {
         this.real = real;
-        this.postgres = postgres;
     }
 
     @Test
@@ -61,7 +58,7 @@ class PostgresProvisioningTest {
         try {
             assertThat(tenant.databaseName()).isEqualTo("car_" + tenant.id().toString().replace('-', '_'))
                     .matches("car_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}");
-            List<String> owner = RealProvisioning.strings(postgres.adminDataSource(),
+            List<String> owner = RealProvisioning.strings(real.postgres.adminDataSource(),
                     "SELECT concat_ws(',', r.rolname, r.rolcanlogin, r.rolsuper, r.rolcreatedb, r.rolcreaterole,"
                             + " r.rolreplication, r.rolbypassrls) FROM pg_database d"
                             + " JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?", tenant.databaseName());
@@ -97,16 +94,16 @@ class PostgresProvisioningTest {
 
         String sql = "SELECT has_database_privilege('public', ?, 'CONNECT')";
         // A database made by plain CREATE DATABASE grants CONNECT to PUBLIC: the query can tell the two apart.
-        String plain = postgres.createDatabase("plain_");
+        String plain = real.postgres.createDatabase("plain_");
         try {
-            assertThat(RealProvisioning.strings(postgres.adminDataSource(), sql, plain)).containsExactly("t");
+            assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), sql, plain)).containsExactly("t");
         } finally {
-            try (Connection connection = postgres.adminDataSource().getConnection();
+            try (Connection connection = real.postgres.adminDataSource().getConnection();
                  Statement statement = connection.createStatement()) {
                 statement.execute("DROP DATABASE \"" + plain + "\"");
             }
         }
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(), sql, tenant.databaseName()))
+        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), sql, tenant.databaseName()))
                 .containsExactly("f");
     }
 
@@ -114,7 +111,7 @@ class PostgresProvisioningTest {
     void databaseCommentNamesItsControlPlaneAndTenant() throws Exception {
         Tenant tenant = real.builder().build().provision(ACME);
 
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(),
+        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(),
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?",
                 tenant.databaseName()))
                 .containsExactly("tenantdb:" + real.store.controlPlaneId() + ":" + tenant.id());
@@ -126,16 +123,16 @@ class PostgresProvisioningTest {
         Tenant tenant = provisioner.provision(ACME);
         ConnectionDetails details = real.storedDetails(tenant.id());
 
-        List<String> tenantRow = RealProvisioning.strings(postgres.dataSource(real.controlDatabase),
+        List<String> tenantRow = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT concat_ws(',', name, environment, status) FROM control_plane.tenants WHERE id = ?::uuid",
                 tenant.id().toString());
         assertThat(tenantRow).containsExactly("Acme,production,active");
-        List<String> databaseRow = RealProvisioning.strings(postgres.dataSource(real.controlDatabase),
+        List<String> databaseRow = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT concat_ws(',', database_name, role_name, key_id) FROM control_plane.tenant_databases"
                         + " WHERE tenant_id = ?::uuid", tenant.id().toString());
         assertThat(databaseRow).containsExactly(tenant.databaseName() + "," + tenant.databaseName() + ","
                 + real.cipher.primaryKey().idHex());
-        String sealed = RealProvisioning.strings(postgres.dataSource(real.controlDatabase),
+        String sealed = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT connection_string_encrypted FROM control_plane.tenant_databases WHERE tenant_id = ?::uuid",
                 tenant.id().toString()).get(0);
         assertThat(sealed).doesNotContain(details.password()).doesNotContain("postgresql://")
@@ -143,8 +140,8 @@ class PostgresProvisioningTest {
         assertThatThrownBy(() -> real.cipher.decrypt(sealed, ConnectionStringSealer.associatedData(UUID.randomUUID())))
                 .isInstanceOf(GeneralSecurityException.class);
         assertThat(details.database()).isEqualTo(tenant.databaseName());
-        assertThat(details.host()).isEqualTo(postgres.host());
-        assertThat(details.port()).isEqualTo(postgres.port());
+        assertThat(details.host()).isEqualTo(real.postgres.host());
+        assertThat(details.port()).isEqualTo(real.postgres.port());
         assertThat(real.verifier.verify(details)).startsWith("PostgreSQL");
         assertThat(provisioner.find(tenant.id())).contains(tenant);
     }
@@ -154,7 +151,7 @@ class PostgresProvisioningTest {
         Tenant tenant = real.builder().build().provision(ACME);
         ConnectionDetails details = real.storedDetails(tenant.id());
 
-        List<String> stored = RealProvisioning.strings(postgres.adminDataSource(),
+        List<String> stored = RealProvisioning.strings(real.postgres.adminDataSource(),
                 "SELECT rolpassword FROM pg_authid WHERE rolname = ?", tenant.databaseName());
         assertThat(stored).singleElement().asString().startsWith("SCRAM-SHA-256$4096:")
                 .doesNotContain(details.password());
@@ -172,7 +169,7 @@ class PostgresProvisioningTest {
 
         Tenant tenant = real.builder().databaseInitializer(initializer).build().provision(ACME);
 
-        assertThat(RealProvisioning.strings(postgres.dataSource(tenant.databaseName()),
+        assertThat(RealProvisioning.strings(real.postgres.dataSource(tenant.databaseName()),
                 "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = ?", "notes"))
                 .containsExactly(tenant.databaseName());
         try (Connection connection = real.connector.open(real.storedDetails(tenant.id()));
@@ -267,7 +264,7 @@ class PostgresProvisioningTest {
         assertThat(thrown.code()).isEqualTo(ErrorCode.DUPLICATE_TENANT);
         assertThat(real.databasesWithPrefix()).containsExactly(first.databaseName());
         assertThat(real.rolesWithPrefix()).containsExactly(first.databaseName());
-        assertThat(RealProvisioning.strings(postgres.dataSource(real.controlDatabase),
+        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("1");
         assertThat(provisioner.provision(new TenantRequest("ACME", Environment.STAGING)).status())
                 .isEqualTo(TenantStatus.ACTIVE);
