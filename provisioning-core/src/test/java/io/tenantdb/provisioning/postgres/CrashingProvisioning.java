@@ -7,7 +7,7 @@ import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.spi.CipherService;
 import io.tenantdb.provisioning.spi.TenantStore;
-import org.postgresql.ds.PGSimpleDataSource;
+import io.tenantdb.provisioning.testing.TestPostgres;
 
 import javax.sql.DataSource;
 import java.lang.reflect.InvocationHandler;
@@ -40,12 +40,15 @@ final class CrashingProvisioning {
     public static void main(String[] args) throws Exception {
         String host = args[0];
         int port = Integer.parseInt(args[1]);
+        String user = args[2];
+        String password = args[3];
         CrashPoint point = CrashPoint.valueOf(args[6]);
-        DataSource admin = pausingBefore(dataSource(host, port, args[2], args[3], "postgres"), point,
+        DataSource admin = pausingBefore(TestPostgres.dataSource(host, port, "postgres", user, password), point,
                 Map.of(CrashPoint.AFTER_ROLE, "CREATE DATABASE", CrashPoint.AFTER_DATABASE, "REVOKE ALL"));
+        DataSource controlPlane = TestPostgres.dataSource(host, port, args[4], user, password);
         DataSource control = point == CrashPoint.BEFORE_COMMIT
-                ? pausingAtCommitOf(dataSource(host, port, args[2], args[3], args[4]), "SET status = 'active'", point)
-                : dataSource(host, port, args[2], args[3], args[4]);
+                ? pausingAtCommitOf(controlPlane, "SET status = 'active'", point)
+                : controlPlane;
         JdbcTenantStore realStore = new JdbcTenantStore(control, Duration.ofMinutes(10), "crashing-child");
         UUID controlPlaneId = realStore.controlPlaneId();
         // The key comes through the environment so the parent can open what the child stored.
@@ -81,16 +84,6 @@ final class CrashingProvisioning {
         provisioner.provision(new TenantRequest("crash " + point, Environment.PRODUCTION), KEY_PREFIX + point);
         System.out.println("DONE");
         System.out.flush();
-    }
-
-    private static DataSource dataSource(String host, int port, String user, String password, String database) {
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setServerNames(new String[] {host});
-        dataSource.setPortNumbers(new int[] {port});
-        dataSource.setDatabaseName(database);
-        dataSource.setUser(user);
-        dataSource.setPassword(password);
-        return dataSource;
     }
 
     /** Pauses right after the store's activation returns, for AFTER_STORE: committed, not yet answered. */

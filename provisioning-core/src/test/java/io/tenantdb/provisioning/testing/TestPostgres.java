@@ -121,6 +121,15 @@ public final class TestPostgres {
 
     /** Connections to {@code database} as another role, e.g. a test's own admin. Unpooled, like the admin's. */
     public DataSource dataSource(String database, String user, String password) {
+        return dataSource(host, port, database, user, password);
+    }
+
+    /**
+     * Unpooled connections to any server, for code that has no {@code TestPostgres} (a child JVM). Every
+     * {@code getConnection()} opens a new session.
+     */
+    public static DataSource dataSource(String host, int port, String database, String user, String password) {
+        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
