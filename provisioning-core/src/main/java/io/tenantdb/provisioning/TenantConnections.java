@@ -40,8 +40,9 @@ public final class TenantConnections {
     /**
      * Returns how to reach an active tenant's database as its own role.
      *
-     * @throws ProvisioningException {@link ErrorCode#TENANT_NOT_FOUND} when the tenant is unknown or has no
-     *                               database (deleted, still provisioning); {@link ErrorCode#CRYPTO_FAILED} when the
+     * @throws ProvisioningException {@link ErrorCode#TENANT_NOT_FOUND} when the tenant is unknown;
+     *                               {@link ErrorCode#TENANT_NOT_ACTIVE} when it is known but has no database (deleted,
+     *                               still provisioning or being deleted); {@link ErrorCode#CRYPTO_FAILED} when the
      *                               stored value does not decrypt; {@link ErrorCode#DATABASE_UNAVAILABLE} or
      *                               {@link ErrorCode#STORE_FAILED} when the control plane fails
      */
@@ -49,8 +50,15 @@ public final class TenantConnections {
         Objects.requireNonNull(tenantId, "tenantId");
         TenantStore.StoredDatabase database = Failures.call(
                         () -> store.findDatabase(tenantId), "reading the control plane")
-                .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no active tenant database"));
+                .orElseThrow(() -> notServable(tenantId));
         return sealer.open(tenantId, database.connectionStringEncrypted());
+    }
+
+    private ProvisioningException notServable(UUID tenantId) {
+        return Failures.call(() -> store.find(tenantId), "reading the control plane")
+                .map(tenant -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE,
+                        "the tenant is " + tenant.status().wireName()))
+                .orElseGet(() -> new ProvisioningException(ErrorCode.TENANT_NOT_FOUND, "no such tenant"));
     }
 
     /**

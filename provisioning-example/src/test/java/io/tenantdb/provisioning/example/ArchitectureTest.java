@@ -13,8 +13,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The layers of docs/architecture.md, checked on the compiled classes of core, the servlet and the example (this
- * module sees all three): the API knows no implementation, implementations know the API and SPI only, nothing
+ * The layers of docs/architecture.md, checked on the compiled classes of core, the servlet, the pool and the example
+ * (this module sees all four): the API knows no implementation, implementations know the API and SPI only, nothing
  * outside core reaches into {@code internal}, and the modules and the example's packages form no cycle.
  */
 class ArchitectureTest {
@@ -62,7 +62,7 @@ class ArchitectureTest {
 
     @Test
     void nothingOutsideCoreTouchesInternal() {
-        noClasses().that().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".example..")
+        noClasses().that().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".pool..", ROOT + ".example..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".internal..")
                 .check(classes);
     }
@@ -84,13 +84,13 @@ class ArchitectureTest {
         @Override
         public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
             String name = javaClass.getPackageName();
-            return name.startsWith(ROOT + ".servlet") || name.startsWith(ROOT + ".example")
-                    ? SliceIdentifier.of(name) : SliceIdentifier.ignore();
+            return name.startsWith(ROOT + ".servlet") || name.startsWith(ROOT + ".pool")
+                    || name.startsWith(ROOT + ".example") ? SliceIdentifier.of(name) : SliceIdentifier.ignore();
         }
 
         @Override
         public String getDescription() {
-            return "the packages of provisioning-servlet and provisioning-example";
+            return "the packages of provisioning-servlet, provisioning-pool and provisioning-example";
         }
     };
 }

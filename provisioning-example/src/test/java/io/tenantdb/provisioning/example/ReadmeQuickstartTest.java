@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,20 +34,19 @@ class ReadmeQuickstartTest {
     private static final Path README = Path.of("../README.md");
     private static final Pattern SNIPPET = Pattern.compile(
             "## Embedding quickstart.*?```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern POOL_SNIPPET = Pattern.compile(
+            "### Connections to tenant databases.*?```java\\n(.*?)```", Pattern.DOTALL);
 
     @TempDir
     Path temp;
 
     @Test
-    void theQuickstartCompilesAsWrittenAndProvisionsAnActiveTenant() throws Exception {
-        Matcher matcher = SNIPPET.matcher(Files.readString(README, StandardCharsets.UTF_8));
-        assertThat(matcher.find()).as("a java block under ## Embedding quickstart").isTrue();
-        String source = matcher.group(1);
-        Path sources = Files.createDirectories(temp.resolve("src"));
+    void theQuickstartCompilesAsWrittenAndProvisionsAnActiveTenantThenReachesItsDatabase() throws Exception {
+        String readme = Files.readString(README, StandardCharsets.UTF_8);
         Path classes = Files.createDirectories(temp.resolve("classes"));
-        Path file = Files.writeString(sources.resolve("Tenants.java"), source);
-
-        compile(file, classes, coreAndDriverOnly());
+        compile(snippet(readme, SNIPPET, "Tenants"), classes, classPath("provisioning-core", "postgresql"));
+        compile(snippet(readme, POOL_SNIPPET, "TenantQueries"), classes,
+                classPath("provisioning-core", "postgresql", "provisioning-pool", "HikariCP"));
 
         TestPostgres postgres = TestPostgres.get();
         String control = postgres.createDatabase("readme_");
@@ -55,22 +55,38 @@ class ReadmeQuickstartTest {
             Method createAcme = loader.loadClass("Tenants").getMethod("createAcme", DataSource.class, String.class,
                     int.class, String.class);
 
+            Method databaseOf = loader.loadClass("TenantQueries").getMethod("databaseOf", DataSource.class,
+                    String.class, UUID.class);
+            String key = ExampleTesting.newKey();
+
             Tenant tenant = (Tenant) createAcme.invoke(null, postgres.dataSource(control), postgres.host(),
-                    postgres.port(), ExampleTesting.newKey());
+                    postgres.port(), key);
 
             assertThat(tenant.status()).isEqualTo(TenantStatus.ACTIVE);
             assertThat(tenant.name()).isEqualTo("Acme Corp");
             assertThat(ExampleTesting.tenantDatabases(postgres)).contains(tenant.databaseName());
+            assertThat(databaseOf.invoke(null, postgres.dataSource(control), key, tenant.id()))
+                    .isEqualTo(tenant.databaseName());
         } finally {
             ExampleTesting.dropAll(postgres, control);
         }
     }
 
-    /** The test class path without the servlet module, Jetty and the rest: the README promises core is enough. */
-    private static String coreAndDriverOnly() {
+    private Path snippet(String readme, Pattern block, String className) throws Exception {
+        Matcher matcher = block.matcher(readme);
+        assertThat(matcher.find()).as("the README's java block of " + className).isTrue();
+        Path sources = Files.createDirectories(temp.resolve("src"));
+        return Files.writeString(sources.resolve(className + ".java"), matcher.group(1));
+    }
+
+    /**
+     * The test class path narrowed to the named artifacts, without the servlet module, Jetty and the rest: the
+     * README promises they are enough.
+     */
+    private static String classPath(String... artifacts) {
         return String.join(java.io.File.pathSeparator, List.of(System.getProperty("java.class.path")
                 .split(java.io.File.pathSeparator)).stream()
-                .filter(entry -> entry.contains("provisioning-core") || entry.contains("postgresql"))
+                .filter(entry -> List.of(artifacts).stream().anyMatch(entry::contains))
                 .filter(entry -> !entry.contains("tests") && !entry.contains("test-classes"))
                 .toList());
     }
