@@ -161,7 +161,12 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** The fleet migrator over {@code TENANT_MIGRATIONS}; empty when it is unset. */
     public Optional<FleetMigrator> fleetMigrator() {
-        return migrations.map(m -> new FleetMigrator(store, store, connections, tenantConnector, m));
+        return migrations.map(this::fleetMigrator);
+    }
+
+    /** A fleet migrator over other migrations (the benchmark's), with this application's tenants and connections. */
+    public FleetMigrator fleetMigrator(FlywayMigrations other) {
+        return new FleetMigrator(store, store, connections, tenantConnector, Objects.requireNonNull(other, "other"));
     }
 
     /** The cipher that seals and opens connection strings, for operational tooling. */
