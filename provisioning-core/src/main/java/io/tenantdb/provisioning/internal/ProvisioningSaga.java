@@ -104,7 +104,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
             step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
             if (initializer.isPresent()) {
                 step(ProvisioningStep.INITIALIZE, id, () -> {
-                    initializer.get().initialize(details);
+                    initializer.get().initialize(id, details);
                     return null;
                 });
             }

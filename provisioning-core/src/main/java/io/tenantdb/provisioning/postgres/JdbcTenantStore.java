@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.CipherService.SealedValue;
+import io.tenantdb.provisioning.spi.SchemaVersionStore;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import javax.sql.DataSource;
@@ -17,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -27,8 +29,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The control plane in PostgreSQL schema {@code control_plane} (tables {@code tenants} and
- * {@code tenant_databases}), reached through the host's {@link DataSource}, ideally a pool. Call
+ * The control plane in PostgreSQL schema {@code control_plane} (tables {@code tenants}, {@code tenant_databases}
+ * and {@code tenant_schemas}), reached through the host's {@link DataSource}, ideally a pool. Call
  * {@link #migrate()} once at start.
  *
  * <p>Each store is one instance of its control plane: while it holds provisioning or deletion leases it keeps one
@@ -38,7 +40,7 @@ import java.util.stream.Collectors;
  * control-plane connections must therefore keep their sessions (a direct connection or a session-mode pooler).
  * Thread-safe.
  */
-public final class JdbcTenantStore implements TenantStore, AutoCloseable {
+public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, AutoCloseable {
 
     private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
             + " d.database_name FROM control_plane.tenants t"
@@ -289,6 +291,92 @@ public final class JdbcTenantStore implements TenantStore, AutoCloseable {
                  ORDER BY tenant_id LIMIT ?
                 """, Jdbc.values(keyId, after == null ? new UUID(0, 0) : after, limit),
                 rs -> new StoredSecret(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+    }
+
+    @Override
+    public void recordMigrated(UUID tenantId, String version) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(version, "version");
+        jdbc.update("""
+                INSERT INTO control_plane.tenant_schemas (tenant_id, version, migrated_at) VALUES (?, ?, now())
+                ON CONFLICT (tenant_id) DO UPDATE
+                   SET version = excluded.version, migrated_at = excluded.migrated_at,
+                       failed_version = NULL, failure_code = NULL, failed_at = NULL
+                """, Jdbc.values(tenantId, version));
+    }
+
+    @Override
+    public void recordFailure(UUID tenantId, String failedVersion, String errorCode) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(failedVersion, "failedVersion");
+        Objects.requireNonNull(errorCode, "errorCode");
+        jdbc.update("""
+                INSERT INTO control_plane.tenant_schemas (tenant_id, failed_version, failure_code, failed_at)
+                VALUES (?, ?, ?, now())
+                ON CONFLICT (tenant_id) DO UPDATE
+                   SET failed_version = excluded.failed_version, failure_code = excluded.failure_code,
+                       failed_at = excluded.failed_at
+                """, Jdbc.values(tenantId, failedVersion, errorCode));
+    }
+
+    @Override
+    public Map<UUID, TenantSchema> schemas(Collection<UUID> tenantIds) throws SQLException {
+        Objects.requireNonNull(tenantIds, "tenantIds");
+        if (tenantIds.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.query("""
+                        SELECT tenant_id, version, migrated_at, failed_version, failure_code, failed_at
+                          FROM control_plane.tenant_schemas WHERE tenant_id = ANY (?::uuid[])
+                        """, Jdbc.values((Object) tenantIds.stream().map(UUID::toString).toArray(String[]::new)),
+                        rs -> Map.entry(rs.getObject(1, UUID.class), new TenantSchema(
+                                Optional.ofNullable(rs.getString(2)), instant(rs.getTimestamp(3)),
+                                Optional.ofNullable(rs.getString(4)), Optional.ofNullable(rs.getString(5)),
+                                instant(rs.getTimestamp(6)))))
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    @Override
+    public FleetSchemas summarize(Optional<String> targetVersion, Optional<UUID> failedAfter, int limit)
+            throws SQLException {
+        Objects.requireNonNull(targetVersion, "targetVersion");
+        Objects.requireNonNull(failedAfter, "failedAfter");
+        if (limit < 1 || limit > 1000) {
+            throw new IllegalArgumentException("limit must be 1 to 1000");
+        }
+        String target = targetVersion.orElse(null);
+        List<long[]> states = new ArrayList<>();
+        List<VersionCount> versions = jdbc.query("""
+                SELECT s.version, count(*),
+                       count(*) FILTER (WHERE s.failure_code IS NOT NULL),
+                       count(*) FILTER (WHERE s.failure_code IS NULL AND (?::text IS NULL OR s.version = ?::text))
+                  FROM control_plane.tenants t
+                  LEFT JOIN control_plane.tenant_schemas s ON s.tenant_id = t.id
+                 WHERE t.status = 'active'
+                 GROUP BY s.version ORDER BY s.version NULLS FIRST
+                """, Jdbc.values(target, target), rs -> {
+                    states.add(new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+                    return new VersionCount(Optional.ofNullable(rs.getString(1)), rs.getInt(2));
+                });
+        long total = states.stream().mapToLong(state -> state[0]).sum();
+        long failed = states.stream().mapToLong(state -> state[1]).sum();
+        long current = states.stream().mapToLong(state -> state[2]).sum();
+        // One more than the page tells whether another page follows.
+        List<UUID> failedIds = jdbc.query("""
+                SELECT t.id FROM control_plane.tenants t
+                  JOIN control_plane.tenant_schemas s ON s.tenant_id = t.id
+                 WHERE t.status = 'active' AND s.failure_code IS NOT NULL AND t.id > ?
+                 ORDER BY t.id LIMIT ?
+                """, Jdbc.values(failedAfter.orElse(new UUID(0, 0)), limit + 1),
+                rs -> rs.getObject(1, UUID.class));
+        List<UUID> page = failedIds.subList(0, Math.min(limit, failedIds.size()));
+        Optional<UUID> next = failedIds.size() > limit ? Optional.of(page.get(page.size() - 1)) : Optional.empty();
+        return new FleetSchemas(targetVersion, versions, (int) current, (int) (total - failed - current),
+                (int) failed, page, next);
+    }
+
+    private static Optional<Instant> instant(Timestamp timestamp) {
+        return Optional.ofNullable(timestamp).map(Timestamp::toInstant);
     }
 
     /** Releases this instance's liveness signal; its leases still held become reclaimable at once. */

@@ -301,6 +301,25 @@ class ProvisioningSagaTest {
     }
 
     @Test
+    void initializerIsToldWhichTenantItPreparesAndMayRecordAgainstItsReservedRow() throws SQLException {
+        DatabaseInitializer initializer = new DatabaseInitializer() {
+            @Override
+            public void initialize(ConnectionDetails details) {
+                throw new AssertionError("the provisioner calls the form that names the tenant");
+            }
+
+            @Override
+            public void initialize(UUID tenantId, ConnectionDetails details) throws SQLException {
+                fakes.store.recordMigrated(tenantId, "3");
+            }
+        };
+
+        Tenant tenant = fakes.builder().databaseInitializer(initializer).build().provision(ACME);
+
+        assertThat(fakes.store.schemas(List.of(tenant.id())).get(tenant.id()).version()).contains("3");
+    }
+
+    @Test
     void buildRefusesEachMissingRequiredComponent() {
         assertThatThrownBy(() -> TenantProvisioner.builder().connectionVerifier(fakes.verifier)
                 .cipherService(fakes.cipher).tenantStore(fakes.store).build())

@@ -6,9 +6,13 @@ import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.SchemaVersionStore;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -22,14 +26,16 @@ import java.util.stream.Collectors;
  * A {@link TenantStore} in memory with the same rules as the JDBC one: one live tenant per (environment,
  * lower-case name), activation only from {@code provisioning}. Operations {@code "reserve"}, {@code "activate"},
  * {@code "release"}, {@code "find"}, {@code "list"}, {@code "begin-deletion"}, {@code "finish-deletion"},
- * {@code "replace-secret"} and {@code "secrets"} can be failed through {@link #faults()}. Thread-safe (one lock).
+ * {@code "replace-secret"}, {@code "secrets"} and {@code "schemas"} (every {@link SchemaVersionStore} method) can be
+ * failed through {@link #faults()}. Thread-safe (one lock).
  */
-public final class InMemoryTenantStore implements TenantStore {
+public final class InMemoryTenantStore implements TenantStore, SchemaVersionStore {
 
     private final Faults faults = new Faults();
     private final Map<UUID, Tenant> tenants = new HashMap<>();
     private final Map<UUID, StoredDatabase> databases = new HashMap<>();
     private final Map<UUID, String> steps = new HashMap<>();
+    private final Map<UUID, TenantSchema> schemas = new HashMap<>();
 
     public Faults faults() {
         return faults;
@@ -81,6 +87,7 @@ public final class InMemoryTenantStore implements TenantStore {
         tenants.remove(tenantId);
         databases.remove(tenantId);
         steps.remove(tenantId);
+        schemas.remove(tenantId);
     }
 
     @Override
@@ -163,6 +170,74 @@ public final class InMemoryTenantStore implements TenantStore {
                 .limit(limit)
                 .map(e -> new StoredSecret(e.getKey(), e.getValue().connectionStringEncrypted(), e.getValue().keyId()))
                 .collect(Collectors.toList());
+    }
+
+    @Override
+    public synchronized void recordMigrated(UUID tenantId, String version) throws SQLException {
+        faults.check("schemas");
+        requireKnown(tenantId);
+        schemas.put(tenantId, new TenantSchema(Optional.of(version), Optional.of(Instant.now()), Optional.empty(),
+                Optional.empty(), Optional.empty()));
+    }
+
+    @Override
+    public synchronized void recordFailure(UUID tenantId, String failedVersion, String errorCode)
+            throws SQLException {
+        faults.check("schemas");
+        requireKnown(tenantId);
+        TenantSchema previous = schemas.get(tenantId);
+        schemas.put(tenantId, new TenantSchema(previous == null ? Optional.empty() : previous.version(),
+                previous == null ? Optional.empty() : previous.migratedAt(), Optional.of(failedVersion),
+                Optional.of(errorCode), Optional.of(Instant.now())));
+    }
+
+    @Override
+    public synchronized Map<UUID, TenantSchema> schemas(Collection<UUID> tenantIds) throws SQLException {
+        faults.check("schemas");
+        Map<UUID, TenantSchema> found = new HashMap<>();
+        tenantIds.stream().filter(schemas::containsKey).forEach(id -> found.put(id, schemas.get(id)));
+        return found;
+    }
+
+    @Override
+    public synchronized FleetSchemas summarize(Optional<String> targetVersion, Optional<UUID> failedAfter,
+                                               int limit) throws SQLException {
+        faults.check("schemas");
+        Map<Optional<String>, Integer> byVersion = new HashMap<>();
+        List<UUID> failed = new ArrayList<>();
+        int current = 0;
+        int active = 0;
+        for (Tenant tenant : tenants.values()) {
+            if (tenant.status() != TenantStatus.ACTIVE) {
+                continue;
+            }
+            active++;
+            TenantSchema schema = schemas.get(tenant.id());
+            Optional<String> version = schema == null ? Optional.empty() : schema.version();
+            byVersion.merge(version, 1, Integer::sum);
+            if (schema != null && schema.failureCode().isPresent()) {
+                failed.add(tenant.id());
+            } else if (targetVersion.isEmpty() || targetVersion.equals(version)) {
+                current++;
+            }
+        }
+        // PostgreSQL orders uuids by their unsigned bytes, as their text does.
+        Comparator<UUID> byText = Comparator.comparing(UUID::toString);
+        List<UUID> after = failed.stream().sorted(byText)
+                .filter(id -> failedAfter.map(cursor -> byText.compare(id, cursor) > 0).orElse(true))
+                .collect(Collectors.toList());
+        List<UUID> page = after.subList(0, Math.min(limit, after.size()));
+        List<VersionCount> versions = byVersion.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(Comparator.comparing(v -> v.orElse(""))))
+                .map(e -> new VersionCount(e.getKey(), e.getValue())).collect(Collectors.toList());
+        return new FleetSchemas(targetVersion, versions, current, active - current - failed.size(), failed.size(),
+                page, after.size() > limit ? Optional.of(page.get(page.size() - 1)) : Optional.empty());
+    }
+
+    private void requireKnown(UUID tenantId) throws SQLException {
+        if (!tenants.containsKey(tenantId)) {
+            throw new SQLException("unknown tenant", "23503");
+        }
     }
 
     /** Every tenant held now, in no particular order. */

@@ -5,10 +5,12 @@ import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ import java.util.stream.Stream;
  * {@code TENANT_DB_SSLMODE}, {@code TENANT_DB_SSLROOTCERT}, {@code TENANT_CONNECTION_LIMIT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
  * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}, {@code DATABASE_PREFIX},
- * {@code ACCESS_LOG}; see
+ * {@code ACCESS_LOG}, {@code TENANT_MIGRATIONS}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -64,13 +66,14 @@ public final class Configuration {
     static final String IDEMPOTENCY_KEY_RETENTION_HOURS = "IDEMPOTENCY_KEY_RETENTION_HOURS";
     static final String DATABASE_PREFIX = "DATABASE_PREFIX";
     static final String ACCESS_LOG = "ACCESS_LOG";
+    static final String TENANT_MIGRATIONS = "TENANT_MIGRATIONS";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
             ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, TENANT_DB_SSLMODE,
             TENANT_DB_SSLROOTCERT, TENANT_CONNECTION_LIMIT, DB_CONNECT_TIMEOUT_SECONDS,
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
-            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG);
+            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG, TENANT_MIGRATIONS);
 
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
@@ -90,6 +93,7 @@ public final class Configuration {
     private final Duration idempotencyRetention;
     private final String databasePrefix;
     private final boolean accessLog;
+    private final Optional<FlywayMigrations> tenantMigrations;
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
@@ -121,6 +125,7 @@ public final class Configuration {
         this.databasePrefix = optional(lookup, DATABASE_PREFIX).map(Configuration::databasePrefix)
                 .orElse(TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX);
         this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
+        this.tenantMigrations = optional(lookup, TENANT_MIGRATIONS).map(Configuration::migrations);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -230,6 +235,11 @@ public final class Configuration {
     /** How long a completed Idempotency-Key replays its tenant before it may be purged. */
     public Duration idempotencyRetention() {
         return idempotencyRetention;
+    }
+
+    /** The host's tenant migrations ({@code TENANT_MIGRATIONS}), applied at provisioning and by {@code migrate}. */
+    public Optional<FlywayMigrations> tenantMigrations() {
+        return tenantMigrations;
     }
 
     /** The prefix of tenant database and role names; the provisioner, its creator and the reconciler use it. */
@@ -348,6 +358,17 @@ public final class Configuration {
             throw new Invalid(TENANT_DB_SSLROOTCERT, "must name a readable file, got '" + value + "'");
         }
         return file;
+    }
+
+    private static FlywayMigrations migrations(String value) {
+        try {
+            return FlywayMigrations.fromDirectory(Path.of(value));
+        } catch (InvalidPathException e) {
+            throw new Invalid(TENANT_MIGRATIONS, "is not a valid path");
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            // Names the directory or the file, never a migration's content.
+            throw new Invalid(TENANT_MIGRATIONS, "must be a directory of Flyway SQL migrations: " + e.getMessage());
+        }
     }
 
     private static String databasePrefix(String value) {

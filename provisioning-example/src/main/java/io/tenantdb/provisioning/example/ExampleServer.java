@@ -97,7 +97,8 @@ public final class ExampleServer {
         }
         context.addFilter(new FilterHolder(new BearerTokenFilter(adminToken)), "/api/v1/*",
                 EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("tenants", new TenantServlet(application.provisioner())), "/api/v1/*");
+        context.addServlet(new ServletHolder("tenants",
+                new TenantServlet(application.provisioner(), application.schemas())), "/api/v1/*");
         context.addServlet(new ServletHolder("health", new HealthServlet(application::controlPlaneAnswers)),
                 "/healthz");
 

@@ -20,6 +20,13 @@ final class Help {
             "rekey", """
                       rekey [--batch-size N]    re-encrypts every stored connection string with ENCRYPTION_KEY,
                                                 N (1-1000, default 100) per batch; exits 1 if one cannot be decrypted
+                    """,
+            "migrate", """
+                      migrate [--parallelism N] [--canary N] [--dry-run]
+                                                brings every active tenant to the latest TENANT_MIGRATIONS, N
+                                                (1-64, default 4) at a time; --canary N: N tenants first, stop if
+                                                one fails; --dry-run: print what is pending per tenant. Exits 1
+                                                naming each failed tenant and version, or when one is left behind
                     """);
 
     private static final String VARIABLES = """
@@ -45,9 +52,11 @@ final class Help {
               RECONCILE_INTERVAL_SECONDS      0: only at start (default 60)
               IDEMPOTENCY_KEY_RETENTION_HOURS default 24
               ACCESS_LOG                      on or off: one log line per HTTP request (default on)
+              TENANT_MIGRATIONS               directory of Flyway SQL migrations (V1__items.sql, ...) applied to
+                                              every new tenant and by migrate; read at each provisioning
 
             Exit codes: 0 success (also serve stopped by SIGTERM or Ctrl-C); 1 start-up or command failure, reconcile
-            drift; 2 usage or configuration error (one line naming the variable).
+            drift, a tenant migrate left behind; 2 usage or configuration error (one line naming the variable).
             """;
 
     private Help() {
@@ -56,7 +65,7 @@ final class Help {
     /** Everything. */
     static String text() {
         return "usage: java -jar provisioning-example.jar [command] [options]\n\nCommands:\n"
-                + COMMANDS.get("serve") + COMMANDS.get("reconcile") + COMMANDS.get("rekey")
+                + COMMANDS.get("serve") + COMMANDS.get("reconcile") + COMMANDS.get("rekey") + COMMANDS.get("migrate")
                 + "  help, --help, -h          this text; <command> --help shows one command\n"
                 + "  (the benchmark is java -jar provisioning-bench/target/provisioning-bench.jar,"
                 + " docs/performance.md)\n\n"

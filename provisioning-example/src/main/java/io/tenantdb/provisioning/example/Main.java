@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.flyway.FleetRun;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
 
 import java.io.PrintStream;
@@ -8,15 +9,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Command-line entry point: {@code java -jar provisioning-example.jar [command]}. Commands: {@code serve} (the
  * default) runs the HTTP API until SIGTERM or Ctrl-C; {@code reconcile [--dry-run]} runs one reconciler pass;
- * {@code rekey [--batch-size N]} re-encrypts every stored secret with the primary key; {@code help} (also
- * {@code --help}, {@code -h} and {@code <command> --help}) prints the commands and variables. Exit codes: 0 on
- * success, also after SIGTERM or Ctrl-C has stopped {@code serve} cleanly; 1 when start-up or the command fails,
- * or {@code reconcile} finds drift; 2 for a usage or configuration error (one line on stderr naming the variable).
+ * {@code rekey [--batch-size N]} re-encrypts every stored secret with the primary key;
+ * {@code migrate [--parallelism N] [--canary N] [--dry-run]} brings every tenant to the latest
+ * {@code TENANT_MIGRATIONS}; {@code help} (also {@code --help}, {@code -h} and {@code <command> --help}) prints the
+ * commands and variables. Exit codes: 0 on success, also after SIGTERM or Ctrl-C has stopped {@code serve} cleanly;
+ * 1 when start-up or the command fails, {@code reconcile} finds drift or {@code migrate} leaves a tenant behind; 2
+ * for a usage or configuration error (one line on stderr naming the variable).
  *
  * <p>Configuration comes from the environment only, see {@link Configuration}.
  */
@@ -81,6 +85,7 @@ public final class Main {
         commands.put("serve", Main::serve);
         commands.put("reconcile", Main::reconcile);
         commands.put("rekey", Main::rekey);
+        commands.put("migrate", Main::migrate);
         return Collections.unmodifiableMap(commands);
     }
 
@@ -157,6 +162,27 @@ public final class Main {
         });
     }
 
+    /** {@code migrate [--parallelism N] [--canary N] [--dry-run]}: the fleet to the latest TENANT_MIGRATIONS. */
+    private static int migrate(Map<String, String> environment, List<String> arguments, PrintStream out,
+                               PrintStream err) {
+        Optional<FleetRun> run = MigrateCommand.parse(arguments);
+        if (run.isEmpty()) {
+            err.println(MigrateCommand.USAGE);
+            return EXIT_USAGE;
+        }
+        Configuration configuration = configuration(environment, err);
+        if (configuration == null) {
+            return EXIT_USAGE;
+        }
+        if (configuration.tenantMigrations().isEmpty()) {
+            err.println("configuration error: " + Configuration.TENANT_MIGRATIONS
+                    + " must name the directory of tenant migrations to run migrate");
+            return EXIT_USAGE;
+        }
+        return withBackends(configuration, err, backends -> MigrateCommand.run(
+                backends.application().fleetMigrator().orElseThrow(), run.get(), System.console() != null, out));
+    }
+
     /** Parses the configuration, or prints the one-line error and returns null. */
     private static Configuration configuration(Map<String, String> environment, PrintStream err) {
         try {
@@ -172,6 +198,10 @@ public final class Main {
         if (configuration == null) {
             return EXIT_USAGE;
         }
+        return withBackends(configuration, err, task);
+    }
+
+    private static int withBackends(Configuration configuration, PrintStream err, BackendTask task) {
         try (Backends backends = Backends.open(configuration)) {
             return task.run(backends);
         } catch (Exception e) {

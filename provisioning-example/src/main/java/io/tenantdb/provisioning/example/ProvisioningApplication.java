@@ -4,8 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantSchemas;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.flyway.FleetMigrator;
+import io.tenantdb.provisioning.flyway.FlywayInitializer;
+import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
@@ -17,12 +21,14 @@ import io.tenantdb.provisioning.postgres.TenantConnector;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
  * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
  * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
- * keys and a logging listener, plus the reconciler and {@link TenantConnections}.
+ * keys and a logging listener (and, with {@code TENANT_MIGRATIONS}, the Flyway initializer), plus the reconciler,
+ * {@link TenantConnections}, the recorded schema versions and the fleet migrator.
  *
  * <p>Thread-safe. {@link #close()} closes the pool; call it only after HTTP requests have drained.
  */
@@ -44,11 +50,18 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final PostgresReconciler reconciler;
     private final TenantConnections connections;
     private final String databasePrefix;
+    private final Optional<FlywayMigrations> migrations;
+    private final TenantConnector tenantConnector;
+    private final TenantSchemas schemas;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
-                                    JdbcIdempotencyStore idempotencyKeys, String databasePrefix) {
+                                    JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
+                                    Optional<FlywayMigrations> migrations, TenantConnector tenantConnector) {
+        this.migrations = migrations;
+        this.tenantConnector = tenantConnector;
+        this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
         this.pool = pool;
         this.provisioner = provisioner;
         this.cipher = cipher;
@@ -119,17 +132,18 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .connectionLimit(configuration.tenantConnectionLimit());
             configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
             PostgresDatabaseCreator creator = creatorBuilder.build();
-            TenantProvisioner provisioner = TenantProvisioner.builder()
+            TenantProvisioner.Builder builder = TenantProvisioner.builder()
                     .databaseCreator(creator)
                     .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
                     .listener(new LoggingListener())
-                    .databasePrefix(configuration.databasePrefix())
-                    .build();
-            return new ProvisioningApplication(pool, provisioner, cipher, store, creator, idempotencyKeys,
-                    configuration.databasePrefix());
+                    .databasePrefix(configuration.databasePrefix());
+            configuration.tenantMigrations().ifPresent(migrations ->
+                    builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
+            return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
+                    configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             throw e;
@@ -139,6 +153,21 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The provisioner, for the servlet. */
     public TenantProvisioner provisioner() {
         return provisioner;
+    }
+
+    /** The recorded schema versions against the latest of {@code TENANT_MIGRATIONS}, for the servlet. */
+    public TenantSchemas schemas() {
+        return schemas;
+    }
+
+    /** The fleet migrator over {@code TENANT_MIGRATIONS}; empty when it is unset. */
+    public Optional<FleetMigrator> fleetMigrator() {
+        return migrations.map(this::fleetMigrator);
+    }
+
+    /** A fleet migrator over other migrations (the benchmark's), with this application's tenants and connections. */
+    public FleetMigrator fleetMigrator(FlywayMigrations other) {
+        return new FleetMigrator(store, store, connections, tenantConnector, Objects.requireNonNull(other, "other"));
     }
 
     /** The cipher that seals and opens connection strings, for operational tooling. */

@@ -80,7 +80,7 @@ public final class WebApplicationListener implements ServletContextListener {
                 new BearerTokenFilter(configuration.adminToken().orElseThrow()));
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/v1/*");
         ServletRegistration.Dynamic tenants = context.addServlet("tenantdb-tenants",
-                new TenantServlet(application.provisioner()));
+                new TenantServlet(application.provisioner(), application.schemas()));
         tenants.addMapping("/api/v1/*");
         ServletRegistration.Dynamic health = context.addServlet("tenantdb-health",
                 new HealthServlet(application::controlPlaneAnswers));

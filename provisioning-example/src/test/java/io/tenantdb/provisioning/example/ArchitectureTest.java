@@ -62,7 +62,8 @@ class ArchitectureTest {
 
     @Test
     void nothingOutsideCoreTouchesInternal() {
-        noClasses().that().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".pool..", ROOT + ".example..")
+        noClasses().that().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".pool..", ROOT + ".flyway..",
+                        ROOT + ".example..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".internal..")
                 .check(classes);
     }
@@ -71,6 +72,13 @@ class ArchitectureTest {
     void theServletKnowsNoExample() {
         noClasses().that().resideInAPackage(ROOT + ".servlet..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".example..")
+                .check(classes);
+    }
+
+    @Test
+    void theFlywayModuleKnowsNeitherTheServletNorTheExample() {
+        noClasses().that().resideInAPackage(ROOT + ".flyway..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".example..")
                 .check(classes);
     }
 

@@ -172,7 +172,7 @@ class WarDeploymentIT {
         assertThat(ExampleTesting.tenantDatabases(postgres)).contains("car_" + id.replace('-', '_'));
         HttpResponse<String> fetched = send("GET", base.resolve("api/v1/tenants/" + id), token, null, null);
         assertThat(fetched.statusCode()).isEqualTo(200);
-        assertThat(fetched.body()).isEqualTo(created.body());
+        assertThat(fetched.body()).isEqualTo(created.body().replaceFirst("}$", ",\"schema_version\":null}"));
     }
 
     /** Writes everything to two streams. */

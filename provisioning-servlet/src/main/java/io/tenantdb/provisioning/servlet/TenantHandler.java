@@ -13,7 +13,9 @@ import io.tenantdb.provisioning.TenantPage;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantSchemas;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.SchemaVersionStore.FleetSchemas;
 import io.tenantdb.provisioning.servlet.ProblemMapper.FieldError;
 
 import java.io.IOException;
@@ -30,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -39,12 +42,19 @@ import java.util.stream.Collectors;
 /**
  * The tenant API without the Servlet API: routes a request, validates it, calls the provisioner and builds the
  * response. The routes are one table, {@link #routes()}, from which both dispatch and {@code 405 Allow} headers
- * come. Thread-safe: it holds only the provisioner, which is thread-safe, and immutable routes.
+ * come. Thread-safe: it holds only the provisioner and the schema versions, which are thread-safe, and immutable
+ * routes.
  */
 final class TenantHandler {
 
     /** The page size of {@code GET /tenants} when the request names none. */
     static final int DEFAULT_LIMIT = 20;
+
+    /** The page of failed tenant ids of {@code GET /migrations} when the request names none. */
+    static final int DEFAULT_FAILED_LIMIT = 100;
+
+    private static final int MAX_FAILED_LIMIT = 1000;
+    private static final Pattern FAILED_LIMIT = Pattern.compile("[0-9]{1,4}");
 
     private static final Logger LOG = System.getLogger(TenantHandler.class.getName());
 
@@ -61,11 +71,22 @@ final class TenantHandler {
             .map(TenantStatus::wireName).collect(Collectors.joining(", "));
 
     private final TenantProvisioner provisioner;
+    private final Optional<TenantSchemas> schemas;
     private final List<Route> routes;
 
     /** @throws NullPointerException when {@code provisioner} is null */
     TenantHandler(TenantProvisioner provisioner) {
+        this(provisioner, Optional.empty());
+    }
+
+    /**
+     * @param schemas the recorded schema versions: tenants then show {@code schema_version}, and
+     *                {@code GET /migrations} answers; without, that route answers 404
+     * @throws NullPointerException when an argument is null
+     */
+    TenantHandler(TenantProvisioner provisioner, Optional<TenantSchemas> schemas) {
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
+        this.schemas = Objects.requireNonNull(schemas, "schemas");
         this.routes = List.of(
                 new Route("/tenants", Pattern.compile("/tenants"), operations(
                         on("GET", (request, id) -> list(request)),
@@ -76,6 +97,8 @@ final class TenantHandler {
                         on("DELETE", (request, id) -> delete(id)))),
                 new Route("/tenants/{id}/credentials/rotate", Pattern.compile("/tenants/([^/]+)/credentials/rotate"),
                         operations(on("POST", (request, id) -> rotate(id)))),
+                new Route("/migrations", Pattern.compile("/migrations"),
+                        operations(on("GET", (request, id) -> migrations(request)))),
                 new Route("/openapi.yaml", Pattern.compile("/openapi\\.yaml"),
                         operations(on("GET", (request, id) -> OpenApiDocument.response()))));
     }
@@ -218,7 +241,59 @@ final class TenantHandler {
     }
 
     private ApiResponse read(String idText) {
-        return onTenant("GET /tenants/{id}", idText, provisioner::find);
+        if (schemas.isEmpty()) {
+            return onTenant("GET /tenants/{id}", idText, provisioner::find);
+        }
+        return onTenant("GET /tenants/{id}", idText, provisioner::find, (tenant, view) ->
+                view.put("schema_version", schemas.get().version(tenant.id()).orElse(null)));
+    }
+
+    private ApiResponse migrations(ApiRequest request) {
+        if (schemas.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.NOT_FOUND, "No tenant migrations are configured here.");
+        }
+        Optional<Map<String, List<String>>> parameters = QueryString.parse(request.query());
+        if (parameters.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST,
+                    "The query string is not valid percent-encoded UTF-8.");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        int limit = single(parameters.get(), "limit", errors).map(value -> {
+            int parsed = FAILED_LIMIT.matcher(value).matches() ? Integer.parseInt(value) : 0;
+            if (parsed < 1 || parsed > MAX_FAILED_LIMIT) {
+                errors.add(new FieldError("limit", "must be an integer from 1 to " + MAX_FAILED_LIMIT));
+            }
+            return parsed;
+        }).orElse(DEFAULT_FAILED_LIMIT);
+        Optional<UUID> after = single(parameters.get(), "cursor", errors).flatMap(value -> {
+            if (!CANONICAL_UUID.matcher(value).matches()) {
+                errors.add(new FieldError("cursor", "must be a next_cursor value from an earlier page"));
+                return Optional.empty();
+            }
+            return Optional.of(UUID.fromString(value));
+        });
+        if (!errors.isEmpty()) {
+            return ProblemMapper.invalid(errors);
+        }
+        return guarded("GET /migrations", null, () -> ok(fleetView(schemas.get().summary(after, limit))));
+    }
+
+    /** The fleet's schema state: target, tenants per state and per version, one page of failed tenant ids. */
+    private static ObjectNode fleetView(FleetSchemas fleet) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("target_version", fleet.targetVersion().orElse(null));
+        ObjectNode states = body.putObject("tenants");
+        states.put("current", fleet.current());
+        states.put("pending", fleet.pending());
+        states.put("failed", fleet.failed());
+        ArrayNode versions = body.putArray("versions");
+        fleet.versions().forEach(count -> versions.addObject()
+                .put("version", count.version().orElse(null))
+                .put("tenants", count.tenants()));
+        ArrayNode failed = body.putArray("failed_tenant_ids");
+        fleet.failedTenants().forEach(id -> failed.add(id.toString()));
+        body.put("next_cursor", fleet.nextFailedAfter().map(UUID::toString).orElse(null));
+        return body;
     }
 
     private ApiResponse delete(String idText) {
@@ -236,12 +311,22 @@ final class TenantHandler {
      * answered like an unknown one: both name no tenant, and the difference would only help a prober.
      */
     private ApiResponse onTenant(String route, String idText, Function<UUID, Optional<Tenant>> operation) {
+        return onTenant(route, idText, operation, (tenant, view) -> { });
+    }
+
+    /** As above; {@code extra} adds fields to the tenant's view before it is sent. */
+    private ApiResponse onTenant(String route, String idText, Function<UUID, Optional<Tenant>> operation,
+                                 BiConsumer<Tenant, ObjectNode> extra) {
         if (!CANONICAL_UUID.matcher(idText).matches()) {
             return ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND);
         }
         UUID id = UUID.fromString(idText);
         return guarded(route, id, () -> operation.apply(id)
-                .map(tenant -> ok(view(tenant)))
+                .map(tenant -> {
+                    ObjectNode view = view(tenant);
+                    extra.accept(tenant, view);
+                    return ok(view);
+                })
                 .orElseGet(() -> ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND)));
     }
 

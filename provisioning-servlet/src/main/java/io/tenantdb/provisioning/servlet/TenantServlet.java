@@ -1,16 +1,20 @@
 package io.tenantdb.provisioning.servlet;
 
 import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.TenantSchemas;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The tenant API: {@code GET /tenants} lists tenants a page at a time, {@code POST /tenants} provisions one,
  * {@code GET /tenants/{id}} reads one, {@code DELETE /tenants/{id}} deprovisions one and
- * {@code POST /tenants/{id}/credentials/rotate} gives its role a new password. Mount it at
+ * {@code POST /tenants/{id}/credentials/rotate} gives its role a new password; with {@link TenantSchemas},
+ * {@code GET /migrations} summarises the tenants' schema versions. Mount it at
  * {@code /api/v1/*} behind a {@link BearerTokenFilter}; {@code Location} headers are built from the context
  * path and servlet path, so other mounts work too. Every error is an {@code application/problem+json} response;
  * the contract is in {@code docs/http-api.md}.
@@ -32,6 +36,16 @@ public final class TenantServlet extends HttpServlet {
      */
     public TenantServlet(TenantProvisioner provisioner) {
         this.handler = new TenantHandler(provisioner);
+    }
+
+    /**
+     * A servlet that also reports tenants' schema versions: {@code GET /tenants/{id}} shows {@code schema_version},
+     * and {@code GET /migrations} summarises the fleet against the target version.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public TenantServlet(TenantProvisioner provisioner, TenantSchemas schemas) {
+        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")));
     }
 
     // service() rather than doGet/doPost: the handler answers every method itself, including 405 with Allow.

@@ -7,6 +7,8 @@ import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantSchemas;
+import io.tenantdb.provisioning.spi.SchemaVersionStore;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.InMemoryIdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
@@ -42,6 +44,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -109,8 +112,18 @@ class OpenApiConformanceTest {
                         throw e.getCause();
                     }
                 });
+        SchemaVersionStore versions = (SchemaVersionStore) Proxy.newProxyInstance(
+                OpenApiConformanceTest.class.getClassLoader(), new Class<?>[]{SchemaVersionStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(WORLD.get().fakes.store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        TenantSchemas schemas = new TenantSchemas(versions, () -> Optional.of("2"));
         server = LocalJetty.start(context -> {
-            context.addServlet(new ServletHolder(new TenantServlet(current)), MOUNT + "/*");
+            context.addServlet(new ServletHolder(new TenantServlet(current, schemas)), MOUNT + "/*");
             context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
                     EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())),
@@ -244,6 +257,26 @@ class OpenApiConformanceTest {
             Tenant tenant = w.provision("Acme");
             w.fakes.store.faults().arm("begin-deletion", new SQLTransientConnectionException("refused", "08006"));
             return authorized("DELETE", item(tenant));
+        });
+
+        String migrations = MOUNT + "/migrations";
+        s.put("GET /api/v1/migrations 200", w -> {
+            w.fakes.store.recordMigrated(w.provision("Acme").id(), "2");
+            w.fakes.store.recordMigrated(w.provision("Globex").id(), "1");
+            w.fakes.store.recordFailure(w.provision("Initech").id(), "1", "42P01");
+            w.provision("Umbrella");
+            return authorized("GET", migrations + "?limit=1");
+        });
+        s.put("GET /api/v1/migrations 400 malformed-request", w -> authorized("GET", migrations + "?limit=%C3%28"));
+        s.put("GET /api/v1/migrations 401 unauthorized", w -> request("GET", migrations));
+        s.put("GET /api/v1/migrations 422 validation-failed", w -> authorized("GET", migrations + "?limit=0"));
+        s.put("GET /api/v1/migrations 500 internal-error", w -> {
+            w.fakes.store.faults().arm("schemas", new SQLException("broken", "XX000"));
+            return authorized("GET", migrations);
+        });
+        s.put("GET /api/v1/migrations 503 service-unavailable", w -> {
+            w.fakes.store.faults().arm("schemas", new SQLTransientConnectionException("refused", "08001"));
+            return authorized("GET", migrations);
         });
 
         String rotate = "/credentials/rotate";
