@@ -161,9 +161,11 @@ class MalformedRequestsTest {
                 "api/v1/tenant", "api/v1/", "api/v1/tenants/1/2/3", "api/v2/tenants")) {
             cases.add(request(404, "GET " + path, "GET", path, token, null, null));
         }
-        // Jetty refuses these URIs itself (an encoded slash or NUL is ambiguous), as a problem document too.
+        // Jetty refuses these URIs itself (an encoded slash or NUL is ambiguous), as a problem document too, and may
+        // close the connection as it answers: sent on a socket of their own, so no pooled connection races the close.
         for (String path : List.of("api/v1/tenants/..%2F..%2Fetc", "api/v1/tenants/%00")) {
-            cases.add(request(400, "GET " + path, "GET", path, token, null, null));
+            cases.add(raw(400, "GET " + path, "GET /" + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + token + "\r\nConnection: close\r\n\r\n"));
         }
         // Authentication
         cases.add(request(401, "no token", "POST", "api/v1/tenants", null, "application/json", bytes(valid)));
