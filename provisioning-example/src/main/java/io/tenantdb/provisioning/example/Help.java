@@ -45,6 +45,8 @@ final class Help {
               RECONCILE_INTERVAL_SECONDS      0: only at start (default 60)
               IDEMPOTENCY_KEY_RETENTION_HOURS default 24
               ACCESS_LOG                      on or off: one log line per HTTP request (default on)
+              METRICS_TOKEN                   bearer token of GET /metrics, at least 16 characters
+                                              (default: ADMIN_TOKEN)
 
             Exit codes: 0 success (also serve stopped by SIGTERM or Ctrl-C); 1 start-up or command failure, reconcile
             drift; 2 usage or configuration error (one line naming the variable).
