@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * {@code TENANT_DB_SSLMODE}, {@code TENANT_DB_SSLROOTCERT}, {@code TENANT_CONNECTION_LIMIT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
  * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}, {@code DATABASE_PREFIX},
- * {@code ACCESS_LOG}, {@code TENANT_MIGRATIONS}; see
+ * {@code ACCESS_LOG}, {@code TENANT_MIGRATIONS}, {@code METRICS_TOKEN}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -67,13 +67,14 @@ public final class Configuration {
     static final String DATABASE_PREFIX = "DATABASE_PREFIX";
     static final String ACCESS_LOG = "ACCESS_LOG";
     static final String TENANT_MIGRATIONS = "TENANT_MIGRATIONS";
+    static final String METRICS_TOKEN = "METRICS_TOKEN";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
             ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, TENANT_DB_SSLMODE,
             TENANT_DB_SSLROOTCERT, TENANT_CONNECTION_LIMIT, DB_CONNECT_TIMEOUT_SECONDS,
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
-            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG, TENANT_MIGRATIONS);
+            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG, TENANT_MIGRATIONS, METRICS_TOKEN);
 
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
@@ -82,6 +83,7 @@ public final class Configuration {
     private final Optional<EncryptionKey> encryptionKey;
     private final List<EncryptionKey> previousKeys;
     private final Optional<String> adminToken;
+    private final Optional<String> metricsToken;
     private final int port;
     private final Path dataDirectory;
     private final Optional<String> tenantDbHost;
@@ -99,7 +101,7 @@ public final class Configuration {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
         this.encryptionKey = optional(lookup, ENCRYPTION_KEY).map(value -> key(ENCRYPTION_KEY, value));
         this.previousKeys = optional(lookup, ENCRYPTION_KEYS_PREVIOUS).map(Configuration::keys).orElse(List.of());
-        this.adminToken = optional(lookup, ADMIN_TOKEN).map(Configuration::token);
+        this.adminToken = optional(lookup, ADMIN_TOKEN).map(value -> token(ADMIN_TOKEN, value));
         this.port = optional(lookup, PORT).map(value -> port(PORT, value, 0)).orElse(DEFAULT_PORT);
         this.dataDirectory = path(optional(lookup, PROVISIONING_DATA_DIR).orElse(DEFAULT_DATA_DIR));
         this.tenantDbHost = optional(lookup, TENANT_DB_HOST).map(Configuration::host);
@@ -126,6 +128,7 @@ public final class Configuration {
                 .orElse(TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX);
         this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
         this.tenantMigrations = optional(lookup, TENANT_MIGRATIONS).map(Configuration::migrations);
+        this.metricsToken = optional(lookup, METRICS_TOKEN).map(value -> token(METRICS_TOKEN, value));
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -195,6 +198,11 @@ public final class Configuration {
     /** The bearer token of {@code /api/v1/*}; always present unless {@link #embedded()}. */
     public Optional<String> adminToken() {
         return adminToken;
+    }
+
+    /** The bearer token of {@code /metrics} when it differs from the admin token; empty: the admin token. */
+    public Optional<String> metricsToken() {
+        return metricsToken;
     }
 
     /** The HTTP port; 0 picks a free one. */
@@ -285,6 +293,7 @@ public final class Configuration {
                 + ", encryptionKey=" + encryptionKey.map(EncryptionKey::idHex).orElse("generated")
                 + ", previousKeys=" + previousKeys.size()
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
+                + ", metricsToken=" + (metricsToken.isPresent() ? "***" : "adminToken")
                 + ", port=" + port + ", dataDirectory=" + dataDirectory + "]";
     }
 
@@ -325,17 +334,17 @@ public final class Configuration {
         return List.copyOf(keys);
     }
 
-    private static String token(String value) {
+    private static String token(String name, String value) {
         if (value.length() < BearerTokenFilter.MIN_TOKEN_LENGTH) {
-            throw new Invalid(ADMIN_TOKEN, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH
+            throw new Invalid(name, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH
                     + " characters, it has " + value.length());
         }
         // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
         if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new Invalid(ADMIN_TOKEN, "must consist of visible ASCII characters only (no spaces)");
+            throw new Invalid(name, "must consist of visible ASCII characters only (no spaces)");
         }
         if (value.chars().distinct().count() == 1) {
-            throw new Invalid(ADMIN_TOKEN, "must not be one character repeated; use a random token, e.g. "
+            throw new Invalid(name, "must not be one character repeated; use a random token, e.g. "
                     + "`openssl rand -base64 32`");
         }
         return value;

@@ -44,7 +44,8 @@ public final class ExampleApplication implements AutoCloseable {
         }
         try {
             backends.application().startMaintenance(configuration.timeouts().reconcileInterval());
-            server.serve(backends.application(), backends.adminToken(), configuration.accessLog());
+            server.serve(backends.application(), backends.adminToken(),
+                    configuration.metricsToken().orElse(backends.adminToken()), configuration.accessLog());
             return new ExampleApplication(backends, server, configuration.adminToken().isPresent());
         } catch (Exception | Error e) {
             try {

@@ -1,5 +1,7 @@
 package io.tenantdb.provisioning.example;
 
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
 import io.tenantdb.provisioning.servlet.AccessLogFilter;
 import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 import io.tenantdb.provisioning.servlet.HealthServlet;
@@ -16,15 +18,17 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * The example's HTTP server: Jetty 12 serving {@link TenantServlet} behind {@link BearerTokenFilter} on
- * {@code /api/v1/*} and {@link HealthServlet} on {@code /healthz}, optionally with an {@link AccessLogFilter} in
- * front. {@link #bind} takes the port first; {@link #serve} starts answering once the application is ready. On
- * {@link #stop()} it stops accepting, answers new requests on open connections with 503, and waits up to
- * {@link #DRAIN_TIMEOUT} for requests in flight, so a provisioning in progress finishes or compensates before the
- * pools behind it close.
+ * {@code /api/v1/*}, {@link MetricsServlet} on {@code /metrics} behind its own token filter, and
+ * {@link HealthServlet} on {@code /healthz} (Jetty's thread pool and connection meters go to the application's
+ * registry), optionally with an {@link AccessLogFilter} in front. {@link #bind} takes the port first;
+ * {@link #serve} starts answering once the application is ready. On {@link #stop()} it stops accepting, answers new
+ * requests on open connections with 503, and waits up to {@link #DRAIN_TIMEOUT} for requests in flight, so a
+ * provisioning in progress finishes or compensates before the pools behind it close.
  *
  * <p>Thread-safe: bind once, serve once, stop once.
  */
@@ -75,7 +79,7 @@ public final class ExampleServer {
     public static ExampleServer start(ProvisioningApplication application, String adminToken, int port)
             throws Exception {
         ExampleServer server = bind(port);
-        server.serve(application, adminToken, false);
+        server.serve(application, adminToken, adminToken, false);
         return server;
     }
 
@@ -83,12 +87,15 @@ public final class ExampleServer {
      * Starts answering on the bound port.
      *
      * @param application the provisioning side
-     * @param adminToken  the bearer token of {@code /api/v1/*}
-     * @param accessLog   whether each request is logged on {@code tenantdb.access}
+     * @param adminToken   the bearer token of {@code /api/v1/*}
+     * @param metricsToken the bearer token of {@code /metrics}
+     * @param accessLog    whether each request is logged on {@code tenantdb.access}
      * @throws Exception when Jetty cannot start
      */
-    public void serve(ProvisioningApplication application, String adminToken, boolean accessLog) throws Exception {
+    public void serve(ProvisioningApplication application, String adminToken, String metricsToken,
+                      boolean accessLog) throws Exception {
         Objects.requireNonNull(application, "application");
+        Objects.requireNonNull(metricsToken, "metricsToken");
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
         if (accessLog) {
@@ -99,6 +106,11 @@ public final class ExampleServer {
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("tenants",
                 new TenantServlet(application.provisioner(), application.schemas())), "/api/v1/*");
+        context.addFilter(new FilterHolder(new BearerTokenFilter(metricsToken)), "/metrics",
+                EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder("metrics", new MetricsServlet(application.metrics())), "/metrics");
+        new JettyServerThreadPoolMetrics(server.getThreadPool(), List.of()).bindTo(application.metrics());
+        JettyConnectionMetrics.addToAllConnectors(server, application.metrics());
         context.addServlet(new ServletHolder("health", new HealthServlet(application::controlPlaneAnswers)),
                 "/healthz");
 

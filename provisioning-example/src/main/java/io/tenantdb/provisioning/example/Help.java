@@ -54,6 +54,8 @@ final class Help {
               ACCESS_LOG                      on or off: one log line per HTTP request (default on)
               TENANT_MIGRATIONS               directory of Flyway SQL migrations (V1__items.sql, ...) applied to
                                               every new tenant and by migrate; read at each provisioning
+              METRICS_TOKEN                   bearer token of GET /metrics, at least 16 characters
+                                              (default: ADMIN_TOKEN)
 
             Exit codes: 0 success (also serve stopped by SIGTERM or Ctrl-C); 1 start-up or command failure, reconcile
             drift, a tenant migrate left behind; 2 usage or configuration error (one line naming the variable).

@@ -2,6 +2,12 @@ package io.tenantdb.provisioning.example;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
@@ -10,6 +16,7 @@ import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.flyway.FleetMigrator;
 import io.tenantdb.provisioning.flyway.FlywayInitializer;
 import io.tenantdb.provisioning.flyway.FlywayMigrations;
+import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
@@ -17,6 +24,7 @@ import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.PostgresReconciler;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
+import io.tenantdb.provisioning.spi.ProvisioningListener;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,8 +35,10 @@ import java.util.Optional;
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
  * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
  * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
- * keys and a logging listener (and, with {@code TENANT_MIGRATIONS}, the Flyway initializer), plus the reconciler,
- * {@link TenantConnections}, the recorded schema versions and the fleet migrator.
+ * keys, a logging listener and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
+ * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
+ * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
+ * meters and the JVM's memory, GC, thread and processor meters.
  *
  * <p>Thread-safe. {@link #close()} closes the pool; call it only after HTTP requests have drained.
  */
@@ -53,12 +63,15 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final Optional<FlywayMigrations> migrations;
     private final TenantConnector tenantConnector;
     private final TenantSchemas schemas;
+    private final PrometheusMeterRegistry metrics;
+    private final JvmGcMetrics gcMetrics;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
                                     JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
-                                    Optional<FlywayMigrations> migrations, TenantConnector tenantConnector) {
+                                    Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
+                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics) {
         this.migrations = migrations;
         this.tenantConnector = tenantConnector;
         this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
@@ -69,6 +82,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         this.creator = creator;
         this.idempotencyKeys = idempotencyKeys;
         this.databasePrefix = databasePrefix;
+        this.metrics = metrics;
+        this.gcMetrics = gcMetrics;
         this.reconciler = new PostgresReconciler(store, creator, databasePrefix);
         this.connections = new TenantConnections(store, cipher);
     }
@@ -108,10 +123,13 @@ public final class ProvisioningApplication implements AutoCloseable {
         config.addDataSourceProperty("ApplicationName", "tenantdb-provisioning-example");
         // Server error details can quote row values (tenant names); keep them out of exceptions and logs.
         config.addDataSourceProperty("logServerErrorDetail", "false");
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        config.setMetricRegistry(metrics);
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
+            metrics.close();
             throw new SQLException("cannot connect to " + admin, "08001", e.getCause());
         }
         try {
@@ -138,16 +156,42 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
-                    .listener(new LoggingListener())
+                    .listener(both(new LoggingListener(), new ProvisioningMetrics(metrics)))
                     .databasePrefix(configuration.databasePrefix());
             configuration.tenantMigrations().ifPresent(migrations ->
                     builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
+            new JvmMemoryMetrics().bindTo(metrics);
+            new JvmThreadMetrics().bindTo(metrics);
+            new ProcessorMetrics().bindTo(metrics);
+            JvmGcMetrics gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
-                    configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector);
+                    configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
+                    gcMetrics);
         } catch (SQLException | RuntimeException e) {
             pool.close();
+            metrics.close();
             throw e;
         }
+    }
+
+    /**
+     * The builder takes one listener; this one hands each event to both, and a failure of the first does not keep
+     * the event from the second.
+     */
+    private static ProvisioningListener both(ProvisioningListener first, ProvisioningListener second) {
+        return event -> {
+            try {
+                first.onEvent(event);
+            } finally {
+                second.onEvent(event);
+            }
+        };
+    }
+
+    /** The meters of this application, for {@code GET /metrics}. */
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
     }
 
     /** The provisioner, for the servlet. */
@@ -226,5 +270,7 @@ public final class ProvisioningApplication implements AutoCloseable {
         }
         store.close();
         pool.close();
+        gcMetrics.close();
+        metrics.close();
     }
 }

@@ -82,6 +82,12 @@ public final class WebApplicationListener implements ServletContextListener {
         ServletRegistration.Dynamic tenants = context.addServlet("tenantdb-tenants",
                 new TenantServlet(application.provisioner(), application.schemas()));
         tenants.addMapping("/api/v1/*");
+        FilterRegistration.Dynamic metricsFilter = context.addFilter("tenantdb-metrics-token",
+                new BearerTokenFilter(configuration.metricsToken().orElse(configuration.adminToken().orElseThrow())));
+        metricsFilter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/metrics");
+        ServletRegistration.Dynamic metrics = context.addServlet("tenantdb-metrics",
+                new MetricsServlet(application.metrics()));
+        metrics.addMapping("/metrics");
         ServletRegistration.Dynamic health = context.addServlet("tenantdb-health",
                 new HealthServlet(application::controlPlaneAnswers));
         health.addMapping("/healthz");

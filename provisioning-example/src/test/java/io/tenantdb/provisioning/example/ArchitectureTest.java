@@ -63,7 +63,7 @@ class ArchitectureTest {
     @Test
     void nothingOutsideCoreTouchesInternal() {
         noClasses().that().resideInAnyPackage(ROOT + ".servlet..", ROOT + ".pool..", ROOT + ".flyway..",
-                        ROOT + ".example..")
+                        ROOT + ".micrometer..", ROOT + ".example..")
                 .should().dependOnClassesThat().resideInAPackage(ROOT + ".internal..")
                 .check(classes);
     }

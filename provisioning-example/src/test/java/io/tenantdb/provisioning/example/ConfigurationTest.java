@@ -224,6 +224,20 @@ class ConfigurationTest {
         assertRefused(Map.of("ENCRYPTION_KEYS_PREVIOUS", OTHER_KEY + "," + weak), "ENCRYPTION_KEYS_PREVIOUS", weak);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"short-token", "has a space in it 0123", "aaaaaaaaaaaaaaaa"})
+    void weakMetricsTokenIsRefusedByItsNameWithoutEchoingIt(String token) {
+        assertRefused(Map.of("METRICS_TOKEN", token), "METRICS_TOKEN", token);
+    }
+
+    @Test
+    void metricsTokenIsOptionalAndKeptApartFromTheAdminToken() {
+        assertThat(Configuration.from(Map.of()).metricsToken()).isEmpty();
+        Configuration configuration = Configuration.from(Map.of("METRICS_TOKEN", "metrics-0123456789"));
+        assertThat(configuration.metricsToken()).contains("metrics-0123456789");
+        assertThat(configuration.toString()).doesNotContain("metrics-0123456789");
+    }
+
     @Test
     void adminTokenOfSixteenVisibleCharactersIsAccepted() {
         assertThat(Configuration.from(Map.of("ADMIN_TOKEN", "0123456789abcdef")).adminToken())

@@ -3,6 +3,8 @@ package io.tenantdb.provisioning.example;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The example application started in-process on a fresh control database of the shared test server, listening on
@@ -18,11 +20,18 @@ record InProcessExample(TestPostgres postgres, String controlDatabase, ExampleAp
                         URI base) implements AutoCloseable {
 
     static InProcessExample start() throws Exception {
+        return start(Map.of());
+    }
+
+    /** Started with these variables on top of the test environment. */
+    static InProcessExample start(Map<String, String> extra) throws Exception {
         TestPostgres postgres = TestPostgres.get();
         String controlDatabase = postgres.createDatabase("example_control_");
         String token = ExampleTesting.newToken();
-        ExampleApplication app = ExampleApplication.start(Configuration.from(
-                ExampleTesting.environment(postgres, controlDatabase, ExampleTesting.newKey(), token)));
+        Map<String, String> environment = new HashMap<>(
+                ExampleTesting.environment(postgres, controlDatabase, ExampleTesting.newKey(), token));
+        environment.putAll(extra);
+        ExampleApplication app = ExampleApplication.start(Configuration.from(environment));
         return new InProcessExample(postgres, controlDatabase, app, token,
                 URI.create("http://localhost:" + app.port() + "/"));
     }
