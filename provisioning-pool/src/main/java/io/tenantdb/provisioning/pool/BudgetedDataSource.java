@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.pool;
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
+import io.tenantdb.provisioning.postgres.FixedCredentialsDataSource;
 import org.postgresql.Driver;
 
 import java.sql.Connection;
@@ -19,7 +20,7 @@ import java.util.function.Supplier;
  * 3D000 no such database: deleted) re-reads the details once and tries again; a tenant that is no longer active is
  * remembered as {@link #gone()}. Thread-safe.
  */
-final class BudgetedDataSource extends AbstractDataSource {
+final class BudgetedDataSource extends FixedCredentialsDataSource {
 
     private static final Driver DRIVER = new Driver();
     private static final Set<String> STALE_DETAILS = Set.of("28P01", "3D000");
