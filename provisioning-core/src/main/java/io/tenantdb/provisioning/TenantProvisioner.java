@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning;
 
 import io.tenantdb.provisioning.internal.IdempotentProvisioner;
+import io.tenantdb.provisioning.internal.ListenerChain;
 import io.tenantdb.provisioning.internal.ProvisioningSaga;
 import io.tenantdb.provisioning.spi.CipherService;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
@@ -11,6 +12,8 @@ import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -108,7 +111,7 @@ public interface TenantProvisioner {
         private TenantStore tenantStore;
         private DatabaseInitializer databaseInitializer;
         private IdempotencyStore idempotencyStore;
-        private ProvisioningListener listener;
+        private final List<ProvisioningListener> listeners = new ArrayList<>();
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
@@ -145,9 +148,12 @@ public interface TenantProvisioner {
             return this;
         }
 
-        /** Optional: receives lifecycle events, for metrics and audit. */
+        /**
+         * Optional: receives lifecycle events, for metrics and audit. Each call adds one; they are told in the order
+         * added, and one that throws does not keep an event from the others.
+         */
         public Builder listener(ProvisioningListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -190,7 +196,7 @@ public interface TenantProvisioner {
             require(tenantStore, "tenantStore");
             ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(databaseCreator,
                     connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
-                    Optional.ofNullable(listener), databasePrefix, clock));
+                    ListenerChain.of(listeners), databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantdb.provisioning.AuditLogListener;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
@@ -24,7 +25,6 @@ import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.PostgresReconciler;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
-import io.tenantdb.provisioning.spi.ProvisioningListener;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,7 +35,7 @@ import java.util.Optional;
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
  * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
  * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
- * keys, a logging listener and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
+ * keys, the audit log and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
  * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
  * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
  * meters and the JVM's memory, GC, thread and processor meters.
@@ -156,7 +156,8 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
-                    .listener(both(new LoggingListener(), new ProvisioningMetrics(metrics)))
+                    .listener(new AuditLogListener())
+                    .listener(new ProvisioningMetrics(metrics))
                     .databasePrefix(configuration.databasePrefix());
             configuration.tenantMigrations().ifPresent(migrations ->
                     builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
@@ -173,20 +174,6 @@ public final class ProvisioningApplication implements AutoCloseable {
             metrics.close();
             throw e;
         }
-    }
-
-    /**
-     * The builder takes one listener; this one hands each event to both, and a failure of the first does not keep
-     * the event from the second.
-     */
-    private static ProvisioningListener both(ProvisioningListener first, ProvisioningListener second) {
-        return event -> {
-            try {
-                first.onEvent(event);
-            } finally {
-                second.onEvent(event);
-            }
-        };
     }
 
     /** The meters of this application, for {@code GET /metrics}. */
