@@ -2,10 +2,11 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
 
+import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -96,6 +97,25 @@ public final class TenantConnector {
             throw new SQLException("the driver does not accept jdbc:postgresql URLs", "08001");
         }
         return connection;
+    }
+
+    /**
+     * The connections of {@link #open} for one tenant as a {@link DataSource}, for tools that take one (Flyway).
+     * Each {@code getConnection()} opens a fresh connection; its {@code toString()} names the database only.
+     */
+    public DataSource dataSource(ConnectionDetails details) {
+        Objects.requireNonNull(details, "details");
+        return new FixedCredentialsDataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return open(details);
+            }
+
+            @Override
+            public String toString() {
+                return "TenantDataSource[" + details.database() + "]";
+            }
+        };
     }
 
     private static int seconds(Duration timeout, String name) {

@@ -60,7 +60,6 @@ public final class FlywayInitializer implements DatabaseInitializer {
     }
 
     private Optional<String> migrate(ConnectionDetails details) {
-        return migrations.migrate(new TenantDataSource(connector, Objects.requireNonNull(details, "details")))
-                .version();
+        return migrations.migrate(connector.dataSource(details)).version();
     }
 }
