@@ -335,18 +335,9 @@ public final class Configuration {
     }
 
     private static String token(String name, String value) {
-        if (value.length() < BearerTokenFilter.MIN_TOKEN_LENGTH) {
-            throw new Invalid(name, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH
-                    + " characters, it has " + value.length());
-        }
-        // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
-        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new Invalid(name, "must consist of visible ASCII characters only (no spaces)");
-        }
-        if (value.chars().distinct().count() == 1) {
-            throw new Invalid(name, "must not be one character repeated; use a random token, e.g. "
-                    + "`openssl rand -base64 32`");
-        }
+        BearerTokenFilter.weakness(value).ifPresent(problem -> {
+            throw new Invalid(name, problem);
+        });
         return value;
     }
 
