@@ -5,15 +5,12 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
+import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -30,23 +27,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(PostgresExtension.class)
 class JdbcTenantStoreTest {
 
-    private TestPostgres postgres;
-    private String database;
+    private TestDatabase database;
     private JdbcTenantStore store;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) {
-        this.postgres = postgres;
-        this.database = postgres.createDatabase("store_");
-        this.store = new JdbcTenantStore(postgres.dataSource(database));
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-        }
+    void setUp(TestDatabase database) {
+        this.database = database;
+        this.store = new JdbcTenantStore(database.dataSource());
     }
 
     @Test
@@ -128,7 +115,7 @@ class JdbcTenantStoreTest {
     }
 
     private List<String> versions() throws SQLException {
-        return RealProvisioning.strings(postgres.dataSource(database),
+        return RealProvisioning.strings(database.dataSource(),
                 "SELECT script FROM control_plane.schema_version ORDER BY version");
     }
 

@@ -141,13 +141,11 @@ final class RealProvisioning implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         store.close();
+        databasesWithPrefix().forEach(postgres::dropDatabase);
+        // Before the roles: a test may have given one of them an object there.
+        postgres.dropDatabase(controlDatabase);
         try (Connection connection = postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
-            for (String database : databasesWithPrefix()) {
-                statement.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(database) + " WITH (FORCE)");
-            }
-            // Before the roles: a test may have given one of them an object there.
-            statement.execute("DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
             for (String role : rolesWithPrefix()) {
                 statement.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
             }
