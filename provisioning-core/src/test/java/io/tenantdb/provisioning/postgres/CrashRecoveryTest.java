@@ -9,6 +9,7 @@ import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -144,7 +145,7 @@ class CrashRecoveryTest {
 
     private List<UUID> activeTenants() throws Exception {
         List<UUID> ids = new ArrayList<>();
-        for (String id : RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        for (String id : Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT id::text FROM control_plane.tenants WHERE status = 'active'")) {
             UUID tenantId = UUID.fromString(id);
             // Active means usable: the stored secret decrypts (with the child's key) and connects.

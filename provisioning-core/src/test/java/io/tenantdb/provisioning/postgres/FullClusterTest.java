@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,7 @@ class FullClusterTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE));
         assertThat(real.databasesWithPrefix()).isEmpty();
         assertThat(real.rolesWithPrefix()).isEmpty();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("0");
 
         release();

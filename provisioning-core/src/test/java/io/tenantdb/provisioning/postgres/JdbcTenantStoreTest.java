@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,7 +116,7 @@ class JdbcTenantStoreTest {
     }
 
     private List<String> versions() throws SQLException {
-        return RealProvisioning.strings(database.dataSource(),
+        return Sql.strings(database.dataSource(),
                 "SELECT script FROM control_plane.schema_version ORDER BY version");
     }
 

@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class RelaxedCommitTest {
         store.advance(id, "create");
         store.activate(id, new StoredDatabase(name, name, "sealed", "0a0b0c0d"));
 
-        assertThat(RealProvisioning.strings(database.dataSource(),
+        assertThat(Sql.strings(database.dataSource(),
                 "SELECT operation || ' ' || setting FROM commit_settings ORDER BY n"))
                 .containsExactly("INSERT off", "UPDATE off", "UPDATE on");
         assertThat(warnings).isEmpty();
