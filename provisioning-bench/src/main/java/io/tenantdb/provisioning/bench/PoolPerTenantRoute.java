@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * (c) What a host writes without a budget: one HikariCP pool per tenant, created at the tenant's first query and kept,
  * with HikariCP's defaults (at most 10 connections, and as many kept idle) except a connection timeout of
- * {@value #CONNECTION_TIMEOUT_MILLIS} ms (HikariCP's least) instead of 30 s, so that the run ends in reasonable time. Its
- * pools are closed after each of its segments: left open they hold the server's slots and the other routes could
- * not connect at all.
+ * {@value #CONNECTION_TIMEOUT_MILLIS} ms (HikariCP's least) instead of 30 s, so that the run ends in reasonable
+ * time. Its pools are closed after each of its segments: left open they hold the server's slots and the other
+ * routes could not connect at all.
  */
 final class PoolPerTenantRoute implements TenantRoute {
 
