@@ -9,6 +9,7 @@ import java.sql.Driver;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,6 +52,21 @@ class TenantConnectorTest {
         assertThat(properties.get()).containsEntry("sslrootcert", "/etc/tenantdb/ca.pem")
                 .containsEntry("connectTimeout", "3").containsEntry("socketTimeout", "7")
                 .doesNotContainKey("sslmode");
+    }
+
+    @Test
+    void overridesWinOverTheConnectorsOwnPropertiesAndKeepTheRootCertificate() {
+        AtomicReference<String> url = new AtomicReference<>();
+        AtomicReference<Properties> properties = new AtomicReference<>();
+        TenantConnector connector = new TenantConnector(new RecordingDriver(url, properties), Duration.ofSeconds(3),
+                Duration.ofSeconds(7)).withSslRootCert(Path.of("/etc/tenantdb/ca.pem"));
+
+        assertThatThrownBy(() -> connector.open(TENANT, Map.of("ApplicationName", "tenantdb-pool", "socketTimeout",
+                "60"))).isInstanceOf(SQLException.class);
+
+        assertThat(properties.get()).containsEntry("ApplicationName", "tenantdb-pool")
+                .containsEntry("socketTimeout", "60").containsEntry("sslrootcert", "/etc/tenantdb/ca.pem")
+                .containsEntry("user", "car_x");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
@@ -18,7 +19,7 @@ class LoggingListenerTest {
     @Test
     void aDuplicateNameIsARefusalWithoutTheTenantIdTheClientNeverSaw() {
         ProvisioningEvent duplicate = new ProvisioningEvent(Kind.FAILED, id, Optional.of("reserve"),
-                Duration.ofMillis(3), Optional.of(ErrorCode.DUPLICATE_TENANT));
+                Duration.ofMillis(3), Optional.of(ErrorCode.DUPLICATE_TENANT), Optional.of(Environment.PRODUCTION));
 
         assertThat(LoggingListener.refusedDuplicate(duplicate)).isTrue();
         assertThat(LoggingListener.line(duplicate)).isEqualTo("event=refused duration_ms=3 error=duplicate_tenant")
@@ -28,7 +29,7 @@ class LoggingListenerTest {
     @Test
     void anyOtherFailureKeepsItsTenantId() {
         ProvisioningEvent failed = new ProvisioningEvent(Kind.FAILED, id, Optional.empty(), Duration.ofMillis(12),
-                Optional.of(ErrorCode.VERIFY_FAILED));
+                Optional.of(ErrorCode.VERIFY_FAILED), Optional.of(Environment.PRODUCTION));
 
         assertThat(LoggingListener.refusedDuplicate(failed)).isFalse();
         assertThat(LoggingListener.line(failed)).isEqualTo("event=failed tenant_id=" + id
