@@ -12,10 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * (c) What a host writes without a budget: one HikariCP pool per tenant, created at the tenant's first query and kept,
- * with HikariCP's defaults (at most 10 connections, and as many kept idle) except a connection timeout of
- * {@value #CONNECTION_TIMEOUT_MILLIS} ms (HikariCP's least) instead of 30 s, so that the run ends in reasonable
- * time. Its pools are closed after each of its segments: left open they hold the server's slots and the other
- * routes could not connect at all.
+ * with HikariCP's defaults (at most 10 connections, and as many kept idle) except two waits, so that a run against a
+ * full server ends in minutes: a connection timeout of {@value #CONNECTION_TIMEOUT_MILLIS} ms (HikariCP's least)
+ * instead of 30 s, and no connection attempt when a pool starts (HikariCP's default tries once and then sleeps a
+ * second before giving up; here the first query waits for the pool's connection instead). Its pools are closed after
+ * each of its segments: left open they hold the server's slots and the other routes could not connect at all.
  */
 final class PoolPerTenantRoute implements TenantRoute {
 
@@ -63,6 +64,7 @@ final class PoolPerTenantRoute implements TenantRoute {
         config.setPassword(target.password());
         config.addDataSourceProperty("ApplicationName", applicationName());
         config.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
     }
 
