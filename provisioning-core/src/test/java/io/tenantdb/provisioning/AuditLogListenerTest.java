@@ -17,7 +17,7 @@ class AuditLogListenerTest {
     @Test
     void aDuplicateNameIsARefusalWithoutTheTenantIdTheClientNeverSaw() {
         ProvisioningEvent duplicate = new ProvisioningEvent(Kind.FAILED, id, Optional.of("reserve"),
-                Duration.ofMillis(3), Optional.of(ErrorCode.DUPLICATE_TENANT));
+                Duration.ofMillis(3), Optional.of(ErrorCode.DUPLICATE_TENANT), Optional.of(Environment.PRODUCTION));
 
         assertThat(AuditLogListener.refusedDuplicate(duplicate)).isTrue();
         assertThat(AuditLogListener.line(duplicate)).isEqualTo("event=refused duration_ms=3 error=duplicate_tenant")
@@ -27,7 +27,7 @@ class AuditLogListenerTest {
     @Test
     void anyOtherFailureKeepsItsTenantId() {
         ProvisioningEvent failed = new ProvisioningEvent(Kind.FAILED, id, Optional.empty(), Duration.ofMillis(12),
-                Optional.of(ErrorCode.VERIFY_FAILED));
+                Optional.of(ErrorCode.VERIFY_FAILED), Optional.of(Environment.PRODUCTION));
 
         assertThat(AuditLogListener.refusedDuplicate(failed)).isFalse();
         assertThat(AuditLogListener.line(failed)).isEqualTo("event=failed tenant_id=" + id

@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.internal;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
@@ -81,7 +82,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         String databaseName = databasePrefix + id.toString().replace('-', '_');
         Tenant tenant = new Tenant(id, request.name(), request.environment(), TenantStatus.PROVISIONING,
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
-        publish(Kind.STARTED, id, null, started, null);
+        publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
         try {
             if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
@@ -92,7 +93,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
                         "a tenant with this name already exists in " + tenant.environment().wireName());
             }
         } catch (ProvisioningException failure) {
-            publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code());
+            publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code(), tenant.environment());
             throw failure;
         }
         Deque<Undo> undos = new ArrayDeque<>();
@@ -115,11 +116,11 @@ public final class ProvisioningSaga implements TenantProvisioner {
             });
         } catch (ProvisioningException failure) {
             compensate(id, undos, failure);
-            publish(Kind.FAILED, id, null, started, failure.code());
+            publish(Kind.FAILED, id, null, started, failure.code(), tenant.environment());
             throw failure;
         }
         LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
-        publish(Kind.SUCCEEDED, id, null, started, null);
+        publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
         return tenant.withStatus(TenantStatus.ACTIVE);
     }
 
@@ -168,7 +169,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
             return null;
         }, "recording the deletion");
         LOG.log(Level.INFO, "tenant {0} deprovisioned in {1} ms", tenantId, elapsedMillis(started));
-        publish(Kind.DEPROVISIONED, tenantId, null, started, null);
+        publish(Kind.DEPROVISIONED, tenantId, null, started, null, tenant.environment());
         return tenant.withStatus(TenantStatus.DELETED);
     }
 
@@ -200,11 +201,11 @@ public final class ProvisioningSaga implements TenantProvisioner {
             }
         } catch (ProvisioningException failure) {
             compensate(tenantId, undos, failure);
-            publish(Kind.FAILED, tenantId, null, started, failure.code());
+            publish(Kind.FAILED, tenantId, null, started, failure.code(), tenant.environment());
             throw failure;
         }
         LOG.log(Level.INFO, "tenant {0} credentials rotated in {1} ms", tenantId, elapsedMillis(started));
-        publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null);
+        publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null, tenant.environment());
         return tenant;
     }
 
@@ -230,7 +231,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         T result = Failures.call(action, what, e -> classify(e, step.usesAdminConnections(), step));
         LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
-        publish(Kind.STEP_FINISHED, id, step.label(), started, null);
+        publish(Kind.STEP_FINISHED, id, step.label(), started, null, null);
         return result;
     }
 
@@ -257,12 +258,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
     }
 
-    private void publish(Kind kind, UUID tenantId, String step, long startedNanos, ErrorCode error) {
+    private void publish(Kind kind, UUID tenantId, String step, long startedNanos, ErrorCode error,
+                         Environment environment) {
         if (listener.isEmpty()) {
             return;
         }
         ProvisioningEvent event = new ProvisioningEvent(kind, tenantId, Optional.ofNullable(step),
-                Duration.ofNanos(System.nanoTime() - startedNanos), Optional.ofNullable(error));
+                Duration.ofNanos(System.nanoTime() - startedNanos), Optional.ofNullable(error),
+                Optional.ofNullable(environment));
         try {
             listener.get().onEvent(event);
         } catch (RuntimeException e) {

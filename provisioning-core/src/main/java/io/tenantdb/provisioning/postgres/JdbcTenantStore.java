@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -317,6 +319,26 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
                    SET failed_version = excluded.failed_version, failure_code = excluded.failure_code,
                        failed_at = excluded.failed_at
                 """, Jdbc.values(tenantId, failedVersion, errorCode));
+    }
+
+    /**
+     * Counts the control plane's tenants by status, with every status present (0 when none), e.g. for gauges. One
+     * aggregate query over {@code control_plane.tenants}, tombstones included: call it on an interval, not per
+     * request.
+     *
+     * @throws SQLException when the control plane cannot be read
+     */
+    public Map<TenantStatus, Long> countByStatus() throws SQLException {
+        Map<TenantStatus, Long> counts = new EnumMap<>(TenantStatus.class);
+        for (TenantStatus status : TenantStatus.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.query("""
+                        SELECT status, count(*) FROM control_plane.tenants GROUP BY status
+                        """, Jdbc.values(), rs -> Map.entry(rs.getString(1), rs.getLong(2)))
+                .forEach(row -> TenantStatus.fromWireName(row.getKey())
+                        .ifPresent(status -> counts.put(status, row.getValue())));
+        return Collections.unmodifiableMap(counts);
     }
 
     @Override

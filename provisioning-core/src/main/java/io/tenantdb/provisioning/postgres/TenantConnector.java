@@ -9,6 +9,7 @@ import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,6 +83,17 @@ public final class TenantConnector {
      * @throws SQLException when the server refuses or does not answer in time
      */
     public Connection open(ConnectionDetails details) throws SQLException {
+        return open(details, Map.of());
+    }
+
+    /**
+     * Opens a connection with further pgjdbc properties, which win over the connector's own (e.g. another
+     * {@code ApplicationName}); the caller closes it.
+     *
+     * @throws SQLException when the server refuses or does not answer in time
+     */
+    public Connection open(ConnectionDetails details, Map<String, String> overrides) throws SQLException {
+        Objects.requireNonNull(overrides, "overrides");
         Properties properties = new Properties();
         properties.setProperty("user", details.user());
         properties.setProperty("password", details.password());
@@ -89,6 +101,7 @@ public final class TenantConnector {
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "tenantdb-provisioning");
         sslRootCert.ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
+        overrides.forEach(properties::setProperty);
         if (driver.isEmpty()) {
             return DriverManager.getConnection(details.toJdbcUrl(), properties);
         }

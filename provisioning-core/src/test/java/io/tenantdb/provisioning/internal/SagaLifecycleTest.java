@@ -168,6 +168,21 @@ class SagaLifecycleTest {
         ProvisioningEvent failed = events.get(events.size() - 1);
         assertThat(failed.kind()).isEqualTo(Kind.FAILED);
         assertThat(failed.error()).contains(ErrorCode.VERIFY_FAILED);
+        assertThat(failed.environment()).contains(Environment.PRODUCTION);
+    }
+
+    @Test
+    void everyEventButAStepNamesTheTenantsEnvironment() {
+        Tenant tenant = provisioner.provision(new TenantRequest("Staged", Environment.STAGING));
+        provisioner.rotateCredentials(tenant.id());
+        provisioner.deprovision(tenant.id());
+
+        assertThat(events).filteredOn(event -> event.kind() != Kind.STEP_FINISHED).extracting(ProvisioningEvent::kind)
+                .containsExactly(Kind.STARTED, Kind.SUCCEEDED, Kind.CREDENTIALS_ROTATED, Kind.DEPROVISIONED);
+        assertThat(events).filteredOn(event -> event.kind() != Kind.STEP_FINISHED)
+                .allSatisfy(event -> assertThat(event.environment()).contains(Environment.STAGING));
+        assertThat(events).filteredOn(event -> event.kind() == Kind.STEP_FINISHED)
+                .isNotEmpty().allSatisfy(event -> assertThat(event.environment()).isEmpty());
     }
 
     @Test

@@ -102,6 +102,27 @@ class JdbcTenantStoreTest {
     }
 
     @Test
+    void countByStatusCountsEveryStatusZeroIncluded() throws SQLException {
+        store.migrate();
+        assertThat(store.countByStatus()).hasSize(TenantStatus.values().length).allSatisfy(
+                (status, count) -> assertThat(count).isZero());
+        Tenant active = tenant("Active", Environment.PRODUCTION);
+        Tenant deleted = tenant("Deleted", Environment.PRODUCTION);
+        for (Tenant tenant : List.of(active, deleted)) {
+            store.reserve(tenant);
+            store.activate(tenant.id(), new StoredDatabase(tenant.databaseName(), tenant.databaseName(), "sealed",
+                    "0a0b0c0d"));
+        }
+        store.reserve(tenant("Provisioning", Environment.STAGING));
+        store.beginDeletion(deleted.id());
+        store.finishDeletion(deleted.id());
+
+        assertThat(store.countByStatus()).containsEntry(TenantStatus.ACTIVE, 1L)
+                .containsEntry(TenantStatus.PROVISIONING, 1L).containsEntry(TenantStatus.DELETED, 1L)
+                .containsEntry(TenantStatus.DELETING, 0L).containsEntry(TenantStatus.FAILED, 0L);
+    }
+
+    @Test
     void activateOfAReleasedTenantFailsAndWritesNothing() throws SQLException {
         store.migrate();
         Tenant tenant = tenant("Acme", Environment.STAGING);

@@ -18,6 +18,7 @@ import io.tenantdb.provisioning.flyway.FleetMigrator;
 import io.tenantdb.provisioning.flyway.FlywayInitializer;
 import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
+import io.tenantdb.provisioning.micrometer.TenantStatusMetrics;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
@@ -164,6 +165,7 @@ public final class ProvisioningApplication implements AutoCloseable {
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
+            new TenantStatusMetrics(store::countByStatus).bindTo(metrics);
             JvmGcMetrics gcMetrics = new JvmGcMetrics();
             gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
