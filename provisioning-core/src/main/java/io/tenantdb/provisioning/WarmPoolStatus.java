@@ -1,5 +1,10 @@
 package io.tenantdb.provisioning;
 
+import io.tenantdb.provisioning.internal.Failures;
+import io.tenantdb.provisioning.spi.WarmPool;
+
+import java.util.Objects;
+
 /**
  * How full a warm pool is, as its control plane records it.
  *
@@ -15,5 +20,16 @@ public record WarmPoolStatus(int target, int ready, int making, int stale) {
         if (target < 0 || ready < 0 || making < 0 || stale < 0) {
             throw new IllegalArgumentException("counts must not be negative");
         }
+    }
+
+    /**
+     * Reads a pool's status from its control plane.
+     *
+     * @throws ProvisioningException {@link ErrorCode#DATABASE_UNAVAILABLE} when the control plane is unreachable,
+     *                               else {@link ErrorCode#STORE_FAILED}
+     */
+    public static WarmPoolStatus of(WarmPool pool) {
+        Objects.requireNonNull(pool, "pool");
+        return Failures.call(pool::status, "reading the warm pool");
     }
 }
