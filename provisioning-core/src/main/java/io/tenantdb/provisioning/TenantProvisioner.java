@@ -10,6 +10,7 @@ import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.IdempotencyStore;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.spi.WarmPool;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -112,6 +113,7 @@ public interface TenantProvisioner {
         private DatabaseInitializer databaseInitializer;
         private IdempotencyStore idempotencyStore;
         private final List<ProvisioningListener> listeners = new ArrayList<>();
+        private WarmPool warmPool;
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
@@ -157,6 +159,15 @@ public interface TenantProvisioner {
             return this;
         }
 
+        /**
+         * Optional: reserves each tenant through a pool of databases made ahead of demand and claims one when the
+         * pool has one ready; otherwise the tenant's database is created as without a pool. Off unless set.
+         */
+        public Builder warmPool(WarmPool pool) {
+            this.warmPool = Objects.requireNonNull(pool, "pool");
+            return this;
+        }
+
         /** Optional: enables {@link TenantProvisioner#provision(TenantRequest, String)}. */
         public Builder idempotencyStore(IdempotencyStore store) {
             this.idempotencyStore = Objects.requireNonNull(store, "store");
@@ -196,7 +207,7 @@ public interface TenantProvisioner {
             require(tenantStore, "tenantStore");
             ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(databaseCreator,
                     connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
-                    ListenerChain.of(listeners), databasePrefix, clock));
+                    ListenerChain.of(listeners), Optional.ofNullable(warmPool), databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

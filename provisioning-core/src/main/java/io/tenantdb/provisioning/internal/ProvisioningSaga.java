@@ -20,6 +20,9 @@ import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
+import io.tenantdb.provisioning.spi.WarmPool;
+import io.tenantdb.provisioning.spi.WarmPool.Entry;
+import io.tenantdb.provisioning.spi.WarmPool.Reservation;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -47,6 +50,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     private final ConnectionStringSealer sealer;
     private final TenantStore store;
     private final Optional<ProvisioningListener> listener;
+    private final Optional<WarmPool> warmPool;
     private final String databasePrefix;
     private final Clock clock;
 
@@ -58,6 +62,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         this.sealer = new ConnectionStringSealer(components.cipher());
         this.store = components.store();
         this.listener = components.listener();
+        this.warmPool = components.warmPool();
         this.databasePrefix = components.databasePrefix();
         this.clock = components.clock();
     }
@@ -65,7 +70,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
     /** What a saga is built from: the SPI components, the database prefix and the clock. */
     public record Components(DatabaseCreator creator, ConnectionVerifier verifier,
                              Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
-                             Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
+                             Optional<ProvisioningListener> listener, Optional<WarmPool> warmPool,
+                             String databasePrefix, Clock clock) {
     }
 
     @Override
@@ -84,8 +90,10 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
         publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
+        Optional<Reservation> reservation;
         try {
-            if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
+            reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
+            if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
                         tenant.environment().wireName());
@@ -98,12 +106,20 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
+        Optional<Entry> entry = reservation.get().entry();
         try {
+            if (entry.isPresent()) {
+                // Before its rename commits the entry keeps its own name and mark; after, the tenant's.
+                undos.push(new Undo("discard entry", () -> warmPool.orElseThrow().discard(entry.get())));
+            }
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
-            ConnectionDetails details = step(ProvisioningStep.CREATE, id,
-                    () -> creator.create(id, databaseName, databaseName));
+            ConnectionDetails details = entry.isPresent()
+                    ? step(ProvisioningStep.CLAIM, id,
+                            () -> warmPool.orElseThrow().claim(id, databaseName, entry.get()))
+                    : step(ProvisioningStep.CREATE, id, () -> creator.create(id, databaseName, databaseName));
             step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
-            if (initializer.isPresent()) {
+            // An entry was initialized when it was made, at the schema version the pool hands out.
+            if (initializer.isPresent() && entry.isEmpty()) {
                 step(ProvisioningStep.INITIALIZE, id, () -> {
                     initializer.get().initialize(id, details);
                     return null;
@@ -122,6 +138,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
         LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
         publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
         return tenant.withStatus(TenantStatus.ACTIVE);
+    }
+
+    /** Reserves through the warm pool when there is one, which may take an entry in the same transaction. */
+    private Optional<Reservation> reserve(Tenant tenant) throws Exception {
+        if (warmPool.isPresent()) {
+            return warmPool.get().reserve(tenant);
+        }
+        return store.reserve(tenant) ? Optional.of(Reservation.COLD) : Optional.empty();
     }
 
     @Override

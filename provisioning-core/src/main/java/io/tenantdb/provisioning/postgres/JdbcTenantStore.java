@@ -126,41 +126,63 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        Timestamp now = Timestamp.from(tenant.createdAt());
         // Both rows in one statement and one round trip; nothing is written when the name is taken.
-        int inserted = relaxedUpdate("WITH reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
-                + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
-                + " ON CONFLICT DO NOTHING RETURNING id)"
-                + " INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
-                + " SELECT id, ?, ?, ? FROM reserved", insert -> {
-                    insert.setObject(1, tenant.id());
-                    insert.setString(2, tenant.name());
-                    insert.setString(3, tenant.environment().wireName());
-                    insert.setString(4, tenant.status().wireName());
-                    insert.setTimestamp(5, now);
-                    insert.setTimestamp(6, now);
-                    insert.setString(7, owner);
-                    insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
-                    insert.setLong(9, leaseMillis);
-                    insert.setString(10, tenant.databaseName());
-                    insert.setString(11, tenant.databaseName());
-                    insert.setTimestamp(12, now);
-                });
+        int inserted = relaxed("WITH " + RESERVED + " " + RESERVE_DATABASE,
+                insert -> bindReservation(insert, tenant), JdbcTenantStore::lastUpdateCount);
         return inserted == 1;
+    }
+
+    /**
+     * The reservation's tenant row as a common table expression {@code reserved} (its {@code id} when inserted, no
+     * row when the name is taken); parameters 1–9, bound by {@link #bindReservation}.
+     */
+    static final String RESERVED = "reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
+            + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
+            + " ON CONFLICT DO NOTHING RETURNING id)";
+
+    /** The reservation's database row, after {@link #RESERVED}; parameters 10–12. */
+    static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
+            + " role_name, created_at) SELECT id, ?, ?, ? FROM reserved";
+
+    /** Binds parameters 1–12 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
+    void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
+        Timestamp now = Timestamp.from(tenant.createdAt());
+        insert.setObject(1, tenant.id());
+        insert.setString(2, tenant.name());
+        insert.setString(3, tenant.environment().wireName());
+        insert.setString(4, tenant.status().wireName());
+        insert.setTimestamp(5, now);
+        insert.setTimestamp(6, now);
+        bindLease(insert, 7);
+        insert.setString(10, tenant.databaseName());
+        insert.setString(11, tenant.databaseName());
+        insert.setTimestamp(12, now);
+    }
+
+    /** Binds this instance's lease as three parameters from {@code first}: owner, liveness lock, milliseconds. */
+    void bindLease(PreparedStatement statement, int first) throws SQLException {
+        statement.setString(first, owner);
+        statement.setObject(first + 1, liveness.key().orElse(null), Types.BIGINT);
+        statement.setLong(first + 2, leaseMillis);
+    }
+
+    /** The control-plane connections, for the other stores of this package (the warm pool's). */
+    DataSource dataSource() {
+        return dataSource;
     }
 
     @Override
     public void advance(UUID tenantId, String step) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(step, "step");
-        requireOneRow(relaxedUpdate("UPDATE control_plane.tenants"
+        requireOneRow(relaxed("UPDATE control_plane.tenants"
                 + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
                 + " WHERE id = ? AND status = 'provisioning'", update -> {
                     update.setString(1, step);
                     update.setLong(2, leaseMillis);
                     update.setObject(3, tenantId);
-                }));
+                }, JdbcTenantStore::lastUpdateCount));
     }
 
     @Override
@@ -408,7 +430,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     }
 
     // The lease's owner is gone: its lease expired, or the advisory lock its liveness session held is free.
-    private static final String ABANDONED = """
+    static final String ABANDONED = """
             (t.lease_expires_at < now() OR t.lease_lock IS NOT NULL AND NOT EXISTS (
                 SELECT FROM pg_locks l
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
@@ -501,30 +523,31 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
      * rather than {@code SET LOCAL}: outside an explicit {@code BEGIN} the latter logs "SET LOCAL can only be used
      * in transaction blocks" on the server for every call; an explicit transaction would cost a round trip more.
      *
-     * @return the statement's update count
+     * @return what {@code reader} makes of the executed statement
      */
-    private int relaxedUpdate(String sql, Jdbc.Binder binder) throws SQLException {
+    <T> T relaxed(String sql, Jdbc.Binder binder, Reader<T> reader) throws SQLException {
         return TransientRetry.call(() -> {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(
                          "SELECT set_config('synchronous_commit', 'off', true); " + sql)) {
                 connection.setAutoCommit(true);
                 binder.bind(statement);
-                return lastUpdateCount(statement);
+                statement.execute();
+                // The first result is set_config's row.
+                statement.getMoreResults();
+                return reader.read(statement);
             }
         });
     }
 
+    /** Reads the result of the statement {@link #relaxed} ran, positioned on it. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(PreparedStatement statement) throws SQLException;
+    }
+
     private static int lastUpdateCount(PreparedStatement statement) throws SQLException {
-        int count = -1;
-        boolean resultSet = statement.execute();
-        while (resultSet || statement.getUpdateCount() != -1) {
-            if (!resultSet) {
-                count = statement.getUpdateCount();
-            }
-            resultSet = statement.getMoreResults();
-        }
-        return count;
+        return statement.getUpdateCount();
     }
 
     private static void requireOneRow(int updated) throws SQLException {

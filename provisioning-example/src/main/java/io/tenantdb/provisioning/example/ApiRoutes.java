@@ -29,7 +29,8 @@ final class ApiRoutes {
             filter(context, "tenantdb-access-log", new AccessLogFilter(), "/*");
         }
         filter(context, "tenantdb-bearer-token", new BearerTokenFilter(adminToken), "/api/v1/*");
-        context.addServlet("tenantdb-tenants", new TenantServlet(application.provisioner(), application.schemas()))
+        context.addServlet("tenantdb-tenants", new TenantServlet(application.provisioner(), application.schemas(),
+                application.warmPool()))
                 .addMapping("/api/v1/*");
         filter(context, "tenantdb-metrics-token", new BearerTokenFilter(metricsToken), "/metrics");
         context.addServlet("tenantdb-metrics", new MetricsServlet(application.metrics())).addMapping("/metrics");

@@ -24,6 +24,7 @@ import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.PostgresReconciler;
+import io.tenantdb.provisioning.postgres.PostgresWarmPool;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 
@@ -66,13 +67,16 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final TenantSchemas schemas;
     private final PrometheusMeterRegistry metrics;
     private final JvmGcMetrics gcMetrics;
+    private final PostgresWarmPool warmPool;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
                                     JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
                                     Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
-                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics) {
+                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics,
+                                    PostgresWarmPool warmPool) {
+        this.warmPool = warmPool;
         this.migrations = migrations;
         this.tenantConnector = tenantConnector;
         this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
@@ -151,17 +155,26 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .connectionLimit(configuration.tenantConnectionLimit());
             configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
             PostgresDatabaseCreator creator = creatorBuilder.build();
+            JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(tenantConnector);
+            PostgresWarmPool.Builder warmPoolBuilder = PostgresWarmPool.builder(store, creator, verifier)
+                    .databasePrefix(configuration.databasePrefix()).targetSize(configuration.warmPoolSize());
             TenantProvisioner.Builder builder = TenantProvisioner.builder()
                     .databaseCreator(creator)
-                    .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
+                    .connectionVerifier(verifier)
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
                     .listener(new AuditLogListener())
                     .listener(new ProvisioningMetrics(metrics))
                     .databasePrefix(configuration.databasePrefix());
-            configuration.tenantMigrations().ifPresent(migrations ->
-                    builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
+            Optional<FlywayInitializer> initializer = configuration.tenantMigrations()
+                    .map(migrations -> new FlywayInitializer(migrations, tenantConnector, store));
+            initializer.ifPresent(builder::databaseInitializer);
+            initializer.ifPresent(warmPoolBuilder::initializer);
+            // At size 0 the pool is off (the plain reservation) and its keeper drops entries a larger size left.
+            PostgresWarmPool warmPool = warmPoolBuilder.build();
+            builder.warmPool(warmPool);
+
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
@@ -170,7 +183,7 @@ public final class ProvisioningApplication implements AutoCloseable {
             gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
                     configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
-                    gcMetrics);
+                    gcMetrics, warmPool.start());
         } catch (SQLException | RuntimeException e) {
             pool.close();
             metrics.close();
@@ -186,6 +199,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The provisioner, for the servlet. */
     public TenantProvisioner provisioner() {
         return provisioner;
+    }
+
+    /** The warm pool ({@code WARM_POOL_SIZE}), for the servlet and the benchmark. */
+    public PostgresWarmPool warmPool() {
+        return warmPool;
     }
 
     /** The recorded schema versions against the latest of {@code TENANT_MIGRATIONS}, for the servlet. */
@@ -256,6 +274,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     public synchronized void close() {
         if (maintenance != null) {
             maintenance.close();
+        }
+        try {
+            warmPool.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         store.close();
         pool.close();

@@ -59,6 +59,12 @@ public final class FlywayInitializer implements DatabaseInitializer {
         }
     }
 
+    /** The highest versioned migration in the directory now, {@link FlywayMigrations#latestVersion()}. */
+    @Override
+    public Optional<String> schemaVersion() {
+        return migrations.latestVersion();
+    }
+
     private Optional<String> migrate(ConnectionDetails details) {
         return migrations.migrate(connector.dataSource(details)).version();
     }

@@ -2,6 +2,7 @@ package io.tenantdb.provisioning.servlet;
 
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
+import io.tenantdb.provisioning.spi.WarmPool;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * The tenant API: {@code GET /tenants} lists tenants a page at a time, {@code POST /tenants} provisions one,
  * {@code GET /tenants/{id}} reads one, {@code DELETE /tenants/{id}} deprovisions one and
  * {@code POST /tenants/{id}/credentials/rotate} gives its role a new password; with {@link TenantSchemas},
- * {@code GET /migrations} summarises the tenants' schema versions. Mount it at
+ * {@code GET /migrations} summarises the tenants' schema versions; with a warm pool, {@code GET /warm-pool}
+ * reports it. Mount it at
  * {@code /api/v1/*} behind a {@link BearerTokenFilter}; {@code Location} headers are built from the context
  * path and servlet path, so other mounts work too. Every error is an {@code application/problem+json} response;
  * the contract is in {@code docs/http-api.md}.
@@ -45,7 +47,19 @@ public final class TenantServlet extends HttpServlet {
      * @throws NullPointerException when an argument is null
      */
     public TenantServlet(TenantProvisioner provisioner, TenantSchemas schemas) {
-        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")));
+        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")),
+                Optional.empty());
+    }
+
+    /**
+     * A servlet that also reports tenants' schema versions and the provisioner's warm pool:
+     * {@code GET /warm-pool} answers its target and counts.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public TenantServlet(TenantProvisioner provisioner, TenantSchemas schemas, WarmPool warmPool) {
+        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")),
+                Optional.of(Objects.requireNonNull(warmPool, "warmPool")));
     }
 
     // service() rather than doGet/doPost: the handler answers every method itself, including 405 with Allow.

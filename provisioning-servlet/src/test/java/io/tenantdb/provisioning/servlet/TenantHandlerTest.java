@@ -184,6 +184,7 @@ class TenantHandlerTest {
                 org.assertj.core.api.Assertions.entry("/tenants/{id}", List.of("GET", "HEAD", "DELETE")),
                 org.assertj.core.api.Assertions.entry("/tenants/{id}/credentials/rotate", List.of("POST")),
                 org.assertj.core.api.Assertions.entry("/migrations", List.of("GET")),
+                org.assertj.core.api.Assertions.entry("/warm-pool", List.of("GET")),
                 org.assertj.core.api.Assertions.entry("/openapi.yaml", List.of("GET")));
     }
 
