@@ -40,7 +40,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     private static final Logger LOG = System.getLogger(ProvisioningSaga.class.getName());
 
-    private final DatabaseCreator creator;
+    private final ServerPlacement placement;
     private final ConnectionVerifier verifier;
     private final Optional<DatabaseInitializer> initializer;
     private final ConnectionStringSealer sealer;
@@ -51,7 +51,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every component. */
     public ProvisioningSaga(Components components) {
-        this.creator = components.creator();
+        this.placement = components.placement();
         this.verifier = components.verifier();
         this.initializer = components.initializer();
         this.sealer = new ConnectionStringSealer(components.cipher());
@@ -62,7 +62,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     }
 
     /** What a saga is built from: the SPI components, the database prefix and the clock. */
-    public record Components(DatabaseCreator creator, ConnectionVerifier verifier,
+    public record Components(ServerPlacement placement, ConnectionVerifier verifier,
                              Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
                              Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
     }
@@ -83,14 +83,17 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
         publish(Kind.STARTED, id, null, started, null);
 
+        Tenant placed;
         try {
-            if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
+            Optional<Tenant> reserved = step(ProvisioningStep.RESERVE, id, () -> placement.reserve(tenant));
+            if (reserved.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
                         tenant.environment().wireName());
                 throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
                         "a tenant with this name already exists in " + tenant.environment().wireName());
             }
+            placed = reserved.get();
         } catch (ProvisioningException failure) {
             publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code());
             throw failure;
@@ -98,6 +101,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
         try {
+            DatabaseCreator creator = Failures.call(() -> placement.creatorFor(placed.server()),
+                    "finding the tenant's server", ErrorCode.CREATE_FAILED);
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
             ConnectionDetails details = step(ProvisioningStep.CREATE, id,
                     () -> creator.create(id, databaseName, databaseName));
@@ -118,9 +123,10 @@ public final class ProvisioningSaga implements TenantProvisioner {
             publish(Kind.FAILED, id, null, started, failure.code());
             throw failure;
         }
-        LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
+        LOG.log(Level.INFO, "tenant {0} provisioned on server {1} in {2} ms", id, placed.server(),
+                elapsedMillis(started));
         publish(Kind.SUCCEEDED, id, null, started, null);
-        return tenant.withStatus(TenantStatus.ACTIVE);
+        return placed.withStatus(TenantStatus.ACTIVE);
     }
 
     @Override
@@ -160,7 +166,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         // Deletion only moves forward: each step is idempotent, and a reconciler finishes what a crash interrupts.
         Failures.call(() -> {
-            creator.drop(tenantId, tenant.databaseName(), tenant.databaseName());
+            placement.creatorFor(tenant.server()).drop(tenantId, tenant.databaseName(), tenant.databaseName());
             return null;
         }, "dropping the tenant database");
         Failures.call(() -> {
@@ -185,6 +191,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
         StoredDatabase stored = Failures.call(() -> store.findDatabase(tenantId), "reading the stored secret")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE, "no stored secret"));
         ConnectionDetails previous = sealer.open(tenantId, stored.connectionStringEncrypted());
+        DatabaseCreator creator = Failures.call(() -> placement.creatorFor(tenant.server()),
+                "finding the tenant's server");
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));

@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
 public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, AutoCloseable {
 
     private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
-            + " d.database_name FROM control_plane.tenants t"
+            + " d.database_name, d.server_name FROM control_plane.tenants t"
             + " JOIN control_plane.tenant_databases d ON d.tenant_id = t.id";
 
     /** How long a provisioning may go without reaching its next step before a reconciler may roll it back. */
@@ -121,31 +121,61 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
         return known;
     }
 
+    // Both rows in one statement; nothing is written when the name is taken.
+    private static final String RESERVE = """
+            WITH reserved AS (
+                INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at, step,
+                                                   lease_owner, lease_lock, lease_expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')
+                ON CONFLICT DO NOTHING RETURNING id)
+            INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at, server_name)
+            SELECT id, ?, ?, ?, ? FROM reserved
+            """;
+
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
+        // One round trip.
+        return relaxedUpdate(RESERVE, insert -> bindReservation(insert, tenant)) == 1;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the server's row is locked, its tenants counted, then both rows inserted; the lock is
+     * held to the commit. Like {@link #reserve}, it need not survive a crash, so it commits without waiting for the
+     * WAL flush.
+     */
+    @Override
+    public Reservation reserveOnServer(Tenant tenant) throws SQLException {
+        Objects.requireNonNull(tenant, "tenant");
+        return TransientRetry.call(() -> jdbc.inTransaction(connection -> {
+            Jdbc.execute(connection, "SELECT set_config('synchronous_commit', 'off', true)");
+            if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
+                return Reservation.NO_ROOM;
+            }
+            try (PreparedStatement insert = connection.prepareStatement(RESERVE)) {
+                bindReservation(insert, tenant);
+                return insert.executeUpdate() == 1 ? Reservation.RESERVED : Reservation.DUPLICATE;
+            }
+        }));
+    }
+
+    private void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
         Timestamp now = Timestamp.from(tenant.createdAt());
-        // Both rows in one statement and one round trip; nothing is written when the name is taken.
-        int inserted = relaxedUpdate("WITH reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
-                + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
-                + " ON CONFLICT DO NOTHING RETURNING id)"
-                + " INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
-                + " SELECT id, ?, ?, ? FROM reserved", insert -> {
-                    insert.setObject(1, tenant.id());
-                    insert.setString(2, tenant.name());
-                    insert.setString(3, tenant.environment().wireName());
-                    insert.setString(4, tenant.status().wireName());
-                    insert.setTimestamp(5, now);
-                    insert.setTimestamp(6, now);
-                    insert.setString(7, owner);
-                    insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
-                    insert.setLong(9, leaseMillis);
-                    insert.setString(10, tenant.databaseName());
-                    insert.setString(11, tenant.databaseName());
-                    insert.setTimestamp(12, now);
-                });
-        return inserted == 1;
+        insert.setObject(1, tenant.id());
+        insert.setString(2, tenant.name());
+        insert.setString(3, tenant.environment().wireName());
+        insert.setString(4, tenant.status().wireName());
+        insert.setTimestamp(5, now);
+        insert.setTimestamp(6, now);
+        insert.setString(7, owner);
+        insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
+        insert.setLong(9, leaseMillis);
+        insert.setString(10, tenant.databaseName());
+        insert.setString(11, tenant.databaseName());
+        insert.setTimestamp(12, now);
+        insert.setString(13, tenant.server());
     }
 
     @Override
@@ -395,13 +425,15 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
             """;
 
     /**
-     * Tenants in {@code status} (provisioning or deleting) whose lease's owner is gone, with their database names.
+     * Tenants on {@code server} in {@code status} (provisioning or deleting) whose lease's owner is gone, with their
+     * database names.
      */
-    List<Abandoned> abandoned(TenantStatus status) throws SQLException {
+    List<Abandoned> abandoned(TenantStatus status, String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name FROM control_plane.tenants t
                   LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = ? AND""" + ABANDONED, select -> select.setString(1, status.wireName()),
+                 WHERE t.status = ? AND coalesce(d.server_name, 'default') = ? AND""" + ABANDONED,
+                Jdbc.values(status.wireName(), server),
                 rs -> new Abandoned(rs.getObject(1, UUID.class), Optional.ofNullable(rs.getString(2))));
     }
 
@@ -422,13 +454,14 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Every active tenant with the names of its database and role. */
-    List<ActiveTenant> activeTenants() throws SQLException {
+    /** Every active tenant on {@code server} with the names of its database and role. */
+    List<ActiveTenant> activeTenants(String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name, d.role_name FROM control_plane.tenants t
                   JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = 'active'
-                """, rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+                 WHERE t.status = 'active' AND d.server_name = ?
+                """, Jdbc.values(server),
+                rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
     }
 
     /** An active tenant and the objects it should have. */
@@ -458,7 +491,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getObject(1, UUID.class), rs.getString(2),
                 Environment.fromWireName(rs.getString(3)).orElseThrow(() -> unknown("environment")),
-                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant(), rs.getString(7));
     }
 
     private static TenantStatus status(String wireName) throws SQLException {
