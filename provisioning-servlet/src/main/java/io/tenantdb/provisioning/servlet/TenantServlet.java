@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.servlet;
 
+import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
 import jakarta.servlet.http.HttpServlet;
@@ -14,7 +15,8 @@ import java.util.Optional;
  * The tenant API: {@code GET /tenants} lists tenants a page at a time, {@code POST /tenants} provisions one,
  * {@code GET /tenants/{id}} reads one, {@code DELETE /tenants/{id}} deprovisions one and
  * {@code POST /tenants/{id}/credentials/rotate} gives its role a new password; with {@link TenantSchemas},
- * {@code GET /migrations} summarises the tenants' schema versions. Mount it at
+ * {@code GET /migrations} summarises the tenants' schema versions; with a {@link ServerRegistry}, {@code /servers}
+ * lists, registers and changes the PostgreSQL servers tenants are placed on. Mount it at
  * {@code /api/v1/*} behind a {@link BearerTokenFilter}; {@code Location} headers are built from the context
  * path and servlet path, so other mounts work too. Every error is an {@code application/problem+json} response;
  * the contract is in {@code docs/http-api.md}.
@@ -45,7 +47,19 @@ public final class TenantServlet extends HttpServlet {
      * @throws NullPointerException when an argument is null
      */
     public TenantServlet(TenantProvisioner provisioner, TenantSchemas schemas) {
-        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")));
+        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")),
+                Optional.empty());
+    }
+
+    /**
+     * A servlet that also serves the server registry: {@code GET /servers}, {@code POST /servers} and
+     * {@code PATCH /servers/{name}}, and tenants show their {@code server}.
+     *
+     * @throws NullPointerException when an argument is null
+     */
+    public TenantServlet(TenantProvisioner provisioner, TenantSchemas schemas, ServerRegistry servers) {
+        this.handler = new TenantHandler(provisioner, Optional.of(Objects.requireNonNull(schemas, "schemas")),
+                Optional.of(Objects.requireNonNull(servers, "servers")));
     }
 
     // service() rather than doGet/doPost: the handler answers every method itself, including 405 with Allow.
