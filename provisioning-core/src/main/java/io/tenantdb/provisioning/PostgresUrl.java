@@ -88,8 +88,13 @@ public record PostgresUrl(Scheme scheme, List<Host> hosts, String database, Opti
      * {@link #jdbcProperties()}, the user and the password.
      */
     public String jdbcUrl() {
+        return jdbcUrl(hosts, databaseOrUser());
+    }
+
+    /** A pgjdbc URL of these hosts, tried in order, and the database, without credentials or parameters. */
+    public static String jdbcUrl(List<Host> hosts, String database) {
         return Scheme.JDBC.prefix + hosts.stream().map(Host::hostAndPort).collect(Collectors.joining(","))
-                + "/" + encode(databaseOrUser());
+                + "/" + encode(database);
     }
 
     /**

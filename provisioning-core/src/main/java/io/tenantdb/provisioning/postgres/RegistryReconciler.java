@@ -80,5 +80,28 @@ public final class RegistryReconciler {
             reports = Collections.unmodifiableMap(new LinkedHashMap<>(reports));
             unreachable = List.copyOf(unreachable);
         }
+
+        /** True when every server was reconciled and none had anything to change or report. */
+        public boolean clean() {
+            return unreachable.isEmpty() && reports.values().stream().allMatch(ReconcileReport::clean);
+        }
+
+        /** The drift of every server. */
+        public List<ReconcileReport.Drift> drift() {
+            return reports.values().stream().flatMap(report -> report.drift().stream()).toList();
+        }
+
+        /** The failures of every server. */
+        public List<ReconcileReport.Failure> failures() {
+            return reports.values().stream().flatMap(report -> report.failures().stream()).toList();
+        }
+
+        /** One line per server; names, ids and SQLStates only. */
+        public String summary() {
+            List<String> lines = new ArrayList<>();
+            reports.forEach((server, report) -> lines.add("server " + server + ": " + report.summary()));
+            unreachable.forEach(server -> lines.add("server " + server + ": not reconciled, it did not answer"));
+            return String.join(System.lineSeparator(), lines);
+        }
     }
 }

@@ -104,8 +104,8 @@ public final class ExampleServer {
         }
         context.addFilter(new FilterHolder(new BearerTokenFilter(adminToken)), "/api/v1/*",
                 EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("tenants",
-                new TenantServlet(application.provisioner(), application.schemas())), "/api/v1/*");
+        context.addServlet(new ServletHolder("tenants", new TenantServlet(application.provisioner(),
+                application.schemas(), application.servers())), "/api/v1/*");
         context.addFilter(new FilterHolder(new BearerTokenFilter(metricsToken)), "/metrics",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(new ServletHolder("metrics", new MetricsServlet(application.metrics())), "/metrics");

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantdb.provisioning.DatabaseServer;
+import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
@@ -19,10 +21,11 @@ import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
+import io.tenantdb.provisioning.postgres.JdbcServerStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
-import io.tenantdb.provisioning.postgres.PostgresReconciler;
-import io.tenantdb.provisioning.postgres.ReconcileReport;
+import io.tenantdb.provisioning.postgres.PostgresServerDirectory;
+import io.tenantdb.provisioning.postgres.RegistryReconciler;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 
@@ -33,8 +36,9 @@ import java.util.Optional;
 
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
- * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
- * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
+ * HikariCP pool on the admin database (it holds the control plane and issues the DDL on the {@code default}
+ * server), the control-plane schema applied, the server registry, and a {@link TenantProvisioner} placing across it,
+ * wired from the PostgreSQL and AES-GCM implementations with idempotency
  * keys, a logging listener and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
  * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
  * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
@@ -57,7 +61,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final JdbcTenantStore store;
     private final PostgresDatabaseCreator creator;
     private final JdbcIdempotencyStore idempotencyKeys;
-    private final PostgresReconciler reconciler;
+    private final RegistryReconciler reconciler;
+    private final ServerRegistry servers;
     private final TenantConnections connections;
     private final String databasePrefix;
     private final Optional<FlywayMigrations> migrations;
@@ -71,7 +76,8 @@ public final class ProvisioningApplication implements AutoCloseable {
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
                                     JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
                                     Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
-                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics) {
+                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics,
+                                    JdbcServerStore serverStore, PostgresServerDirectory directory) {
         this.migrations = migrations;
         this.tenantConnector = tenantConnector;
         this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
@@ -84,7 +90,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         this.databasePrefix = databasePrefix;
         this.metrics = metrics;
         this.gcMetrics = gcMetrics;
-        this.reconciler = new PostgresReconciler(store, creator, databasePrefix);
+        this.reconciler = new RegistryReconciler(store, serverStore, directory, databasePrefix);
+        this.servers = new ServerRegistry(serverStore, directory, cipher);
         this.connections = new TenantConnections(store, cipher);
     }
 
@@ -144,14 +151,17 @@ public final class ProvisioningApplication implements AutoCloseable {
                     timeouts.statement().plusSeconds(5));
             TenantConnector tenantConnector = configuration.tenantSslRootCert()
                     .map(driverConnector::withSslRootCert).orElse(driverConnector);
-            PostgresDatabaseCreator.Builder creatorBuilder = PostgresDatabaseCreator
-                    .builder(pool, store.controlPlaneId())
-                    .tenantEndpoint(tenantHost, tenantPort)
-                    .connectionLimit(configuration.tenantConnectionLimit());
-            configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
-            PostgresDatabaseCreator creator = creatorBuilder.build();
+            // The admin connection's own server is "default"; every server's creator gets the same settings.
+            JdbcServerStore serverStore = new JdbcServerStore(pool);
+            serverStore.registerDefault(tenantHost, tenantPort);
+            PostgresServerDirectory directory = PostgresServerDirectory.builder(serverStore, cipher, driverConnector,
+                    pool, store.controlPlaneId()).creatorSettings(creatorBuilder -> {
+                        creatorBuilder.connectionLimit(configuration.tenantConnectionLimit());
+                        configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
+                    }).build();
+            PostgresDatabaseCreator creator = directory.creatorFor(DatabaseServer.DEFAULT);
             TenantProvisioner.Builder builder = TenantProvisioner.builder()
-                    .databaseCreator(creator)
+                    .servers(serverStore, directory)
                     .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
                     .cipherService(cipher)
                     .tenantStore(store)
@@ -167,7 +177,7 @@ public final class ProvisioningApplication implements AutoCloseable {
             gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
                     configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
-                    gcMetrics);
+                    gcMetrics, serverStore, directory);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             metrics.close();
@@ -219,7 +229,12 @@ public final class ProvisioningApplication implements AutoCloseable {
         return cipher;
     }
 
-    /** Creates and drops tenant databases, marked with this control plane's id. */
+    /** The PostgreSQL servers tenants are placed on, for the servlet and the {@code rekey} command. */
+    public ServerRegistry servers() {
+        return servers;
+    }
+
+    /** Creates and drops tenant databases on the default server, marked with this control plane's id. */
     public PostgresDatabaseCreator creator() {
         return creator;
     }
@@ -230,13 +245,13 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * Runs one reconciler pass and purges expired idempotency keys (not in a dry run).
+     * Runs one reconciler pass per registered server and purges expired idempotency keys (not in a dry run).
      *
      * @throws SQLException when PostgreSQL fails
      */
-    public ReconcileReport reconcile(boolean dryRun) throws SQLException {
-        ReconcileReport report = reconciler.reconcile(dryRun);
-        if (!dryRun && !report.skipped()) {
+    public RegistryReconciler.Result reconcile(boolean dryRun) throws SQLException {
+        RegistryReconciler.Result report = reconciler.reconcile(dryRun);
+        if (!dryRun) {
             idempotencyKeys.purgeExpired();
         }
         return report;

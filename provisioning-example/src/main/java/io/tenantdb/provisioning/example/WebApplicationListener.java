@@ -80,7 +80,7 @@ public final class WebApplicationListener implements ServletContextListener {
                 new BearerTokenFilter(configuration.adminToken().orElseThrow()));
         filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/v1/*");
         ServletRegistration.Dynamic tenants = context.addServlet("tenantdb-tenants",
-                new TenantServlet(application.provisioner(), application.schemas()));
+                new TenantServlet(application.provisioner(), application.schemas(), application.servers()));
         tenants.addMapping("/api/v1/*");
         FilterRegistration.Dynamic metricsFilter = context.addFilter("tenantdb-metrics-token",
                 new BearerTokenFilter(configuration.metricsToken().orElse(configuration.adminToken().orElseThrow())));
