@@ -22,7 +22,6 @@ import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.spi.WarmPool;
 import io.tenantdb.provisioning.spi.WarmPool.Entry;
-import io.tenantdb.provisioning.spi.WarmPool.Reservation;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -44,7 +43,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     private static final Logger LOG = System.getLogger(ProvisioningSaga.class.getName());
 
-    private final DatabaseCreator creator;
+    private final ServerPlacement placement;
     private final ConnectionVerifier verifier;
     private final Optional<DatabaseInitializer> initializer;
     private final ConnectionStringSealer sealer;
@@ -56,7 +55,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every component. */
     public ProvisioningSaga(Components components) {
-        this.creator = components.creator();
+        this.placement = components.placement();
         this.verifier = components.verifier();
         this.initializer = components.initializer();
         this.sealer = new ConnectionStringSealer(components.cipher());
@@ -68,7 +67,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     }
 
     /** What a saga is built from: the SPI components, the database prefix and the clock. */
-    public record Components(DatabaseCreator creator, ConnectionVerifier verifier,
+    public record Components(ServerPlacement placement, ConnectionVerifier verifier,
                              Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
                              Optional<ProvisioningListener> listener, Optional<WarmPool> warmPool,
                              String databasePrefix, Clock clock) {
@@ -90,9 +89,9 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
         publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
-        Optional<Reservation> reservation;
+        Reserved reserved;
         try {
-            reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
+            Optional<Reserved> reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
             if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
@@ -100,18 +99,22 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
                         "a tenant with this name already exists in " + tenant.environment().wireName());
             }
+            reserved = reservation.get();
         } catch (ProvisioningException failure) {
             publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code(), tenant.environment());
             throw failure;
         }
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
-        Optional<Entry> entry = reservation.get().entry();
+        Tenant placed = reserved.tenant();
+        Optional<Entry> entry = reserved.entry();
         try {
             if (entry.isPresent()) {
                 // Before its rename commits the entry keeps its own name and mark; after, the tenant's.
                 undos.push(new Undo("discard entry", () -> warmPool.orElseThrow().discard(entry.get())));
             }
+            DatabaseCreator creator = Failures.call(() -> placement.creatorFor(placed.server()),
+                    "finding the tenant's server", ErrorCode.CREATE_FAILED);
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
             ConnectionDetails details = entry.isPresent()
                     ? step(ProvisioningStep.CLAIM, id,
@@ -135,17 +138,25 @@ public final class ProvisioningSaga implements TenantProvisioner {
             publish(Kind.FAILED, id, null, started, failure.code(), tenant.environment());
             throw failure;
         }
-        LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
+        LOG.log(Level.INFO, "tenant {0} provisioned on server {1} in {2} ms", id, placed.server(),
+                elapsedMillis(started));
         publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
-        return tenant.withStatus(TenantStatus.ACTIVE);
+        return placed.withStatus(TenantStatus.ACTIVE);
     }
 
-    /** Reserves through the warm pool when there is one, which may take an entry in the same transaction. */
-    private Optional<Reservation> reserve(Tenant tenant) throws Exception {
-        if (warmPool.isPresent()) {
-            return warmPool.get().reserve(tenant);
+    /**
+     * Reserves through the warm pool when there is one and every tenant is on the default server (the pool's; it may
+     * take an entry in the same transaction), else on the server the placement chooses.
+     */
+    private Optional<Reserved> reserve(Tenant tenant) throws Exception {
+        if (warmPool.isPresent() && placement.singleServer()) {
+            return warmPool.get().reserve(tenant).map(reservation -> new Reserved(tenant, reservation.entry()));
         }
-        return store.reserve(tenant) ? Optional.of(Reservation.COLD) : Optional.empty();
+        return placement.reserve(tenant).map(placed -> new Reserved(placed, Optional.empty()));
+    }
+
+    /** A new tenant recorded on its server, with the warm-pool entry it took, if any. */
+    private record Reserved(Tenant tenant, Optional<Entry> entry) {
     }
 
     @Override
@@ -185,7 +196,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         // Deletion only moves forward: each step is idempotent, and a reconciler finishes what a crash interrupts.
         Failures.call(() -> {
-            creator.drop(tenantId, tenant.databaseName(), tenant.databaseName());
+            placement.creatorFor(tenant.server()).drop(tenantId, tenant.databaseName(), tenant.databaseName());
             return null;
         }, "dropping the tenant database");
         Failures.call(() -> {
@@ -210,6 +221,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
         StoredDatabase stored = Failures.call(() -> store.findDatabase(tenantId), "reading the stored secret")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE, "no stored secret"));
         ConnectionDetails previous = sealer.open(tenantId, stored.connectionStringEncrypted());
+        DatabaseCreator creator = Failures.call(() -> placement.creatorFor(tenant.server()),
+                "finding the tenant's server");
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));

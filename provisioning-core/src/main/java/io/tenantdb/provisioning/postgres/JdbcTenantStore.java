@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
 public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, AutoCloseable {
 
     private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
-            + " d.database_name FROM control_plane.tenants t"
+            + " d.database_name, d.server_name FROM control_plane.tenants t"
             + " JOIN control_plane.tenant_databases d ON d.tenant_id = t.id";
 
     /** How long a provisioning may go without reaching its next step before a reconciler may roll it back. */
@@ -133,6 +133,28 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the server's row is locked, its tenants counted, then both rows inserted; the lock is
+     * held to the commit. Like {@link #reserve}, it need not survive a crash, so it commits without waiting for the
+     * WAL flush.
+     */
+    @Override
+    public Reservation reserveOnServer(Tenant tenant) throws SQLException {
+        Objects.requireNonNull(tenant, "tenant");
+        return TransientRetry.call(() -> jdbc.inTransaction(connection -> {
+            Jdbc.execute(connection, "SELECT set_config('synchronous_commit', 'off', true)");
+            if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
+                return Reservation.NO_ROOM;
+            }
+            try (PreparedStatement insert = connection.prepareStatement("WITH " + RESERVED + " " + RESERVE_DATABASE)) {
+                bindReservation(insert, tenant);
+                return insert.executeUpdate() == 1 ? Reservation.RESERVED : Reservation.DUPLICATE;
+            }
+        }));
+    }
+
+    /**
      * The reservation's tenant row as a common table expression {@code reserved} (its {@code id} when inserted, no
      * row when the name is taken); parameters 1–9, bound by {@link #bindReservation}.
      */
@@ -141,11 +163,11 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
             + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
             + " ON CONFLICT DO NOTHING RETURNING id)";
 
-    /** The reservation's database row, after {@link #RESERVED}; parameters 10–12. */
+    /** The reservation's database row, after {@link #RESERVED}; parameters 10–13. */
     static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
-            + " role_name, created_at) SELECT id, ?, ?, ? FROM reserved";
+            + " role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
 
-    /** Binds parameters 1–12 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
+    /** Binds parameters 1–13 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
     void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
         Timestamp now = Timestamp.from(tenant.createdAt());
         insert.setObject(1, tenant.id());
@@ -158,6 +180,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
         insert.setString(10, tenant.databaseName());
         insert.setString(11, tenant.databaseName());
         insert.setTimestamp(12, now);
+        insert.setString(13, tenant.server());
     }
 
     /** Binds this instance's lease as three parameters from {@code first}: owner, liveness lock, milliseconds. */
@@ -439,13 +462,15 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
             """;
 
     /**
-     * Tenants in {@code status} (provisioning or deleting) whose lease's owner is gone, with their database names.
+     * Tenants on {@code server} in {@code status} (provisioning or deleting) whose lease's owner is gone, with their
+     * database names.
      */
-    List<Abandoned> abandoned(TenantStatus status) throws SQLException {
+    List<Abandoned> abandoned(TenantStatus status, String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name FROM control_plane.tenants t
                   LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = ? AND""" + ABANDONED, select -> select.setString(1, status.wireName()),
+                 WHERE t.status = ? AND coalesce(d.server_name, 'default') = ? AND""" + ABANDONED,
+                Jdbc.values(status.wireName(), server),
                 rs -> new Abandoned(rs.getObject(1, UUID.class), Optional.ofNullable(rs.getString(2))));
     }
 
@@ -466,13 +491,14 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Every active tenant with the names of its database and role. */
-    List<ActiveTenant> activeTenants() throws SQLException {
+    /** Every active tenant on {@code server} with the names of its database and role. */
+    List<ActiveTenant> activeTenants(String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name, d.role_name FROM control_plane.tenants t
                   JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = 'active'
-                """, rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+                 WHERE t.status = 'active' AND d.server_name = ?
+                """, Jdbc.values(server),
+                rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
     }
 
     /** An active tenant and the objects it should have. */
@@ -502,7 +528,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getObject(1, UUID.class), rs.getString(2),
                 Environment.fromWireName(rs.getString(3)).orElseThrow(() -> unknown("environment")),
-                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant(), rs.getString(7));
     }
 
     private static TenantStatus status(String wireName) throws SQLException {

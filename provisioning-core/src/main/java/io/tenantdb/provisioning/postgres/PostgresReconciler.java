@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.postgres;
 
+import io.tenantdb.provisioning.DatabaseServer;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore.Abandoned;
 import io.tenantdb.provisioning.postgres.OwnershipMark.Claim;
@@ -44,19 +45,35 @@ public final class PostgresReconciler {
     private final JdbcTenantStore store;
     private final PostgresDatabaseCreator creator;
     private final String prefix;
+    private final String server;
     private final Pattern tenantName;
     private final WarmPoolStore pool;
     private final Pattern entryName;
 
     /**
+     * A reconciler of the {@link DatabaseServer#DEFAULT default} server.
+     *
      * @param store   the control plane whose tenants count as live
      * @param creator drops objects; it must write the same control plane's mark
      * @param prefix  the provisioner's database prefix, {@code car_} by default
      * @throws IllegalArgumentException when the prefix is not a valid identifier start
      */
     public PostgresReconciler(JdbcTenantStore store, PostgresDatabaseCreator creator, String prefix) {
+        this(store, creator, prefix, DatabaseServer.DEFAULT);
+    }
+
+    /**
+     * A reconciler of one registered server: it rolls back and finishes only the tenants recorded on it and
+     * reports drift of those alone; an object there of a tenant live on another server is left alone.
+     *
+     * @param creator the creator of that server
+     * @param server  the server's name in the registry
+     * @throws IllegalArgumentException when the prefix is not a valid identifier start
+     */
+    public PostgresReconciler(JdbcTenantStore store, PostgresDatabaseCreator creator, String prefix, String server) {
         this.store = Objects.requireNonNull(store, "store");
         this.creator = Objects.requireNonNull(creator, "creator");
+        this.server = Objects.requireNonNull(server, "server");
         Identifiers.quote(Objects.requireNonNull(prefix, "prefix"));
         this.prefix = prefix;
         this.tenantName = Pattern.compile(Pattern.quote(prefix)
@@ -109,14 +126,14 @@ public final class PostgresReconciler {
         }
 
         ReconcileReport run() throws SQLException {
-            for (Abandoned tenant : store.abandoned(TenantStatus.PROVISIONING)) {
+            for (Abandoned tenant : store.abandoned(TenantStatus.PROVISIONING, server)) {
                 rolledBack.add(tenant.tenantId());
                 if (!dryRun && drop(tenant)) {
                     store.removeAbandoned(tenant.tenantId());
                 }
             }
             // Deletion only moves forward: an interrupted one is finished, never undone.
-            for (Abandoned tenant : store.abandoned(TenantStatus.DELETING)) {
+            for (Abandoned tenant : store.abandoned(TenantStatus.DELETING, server)) {
                 deletionsFinished.add(tenant.tenantId());
                 if (!dryRun && drop(tenant)) {
                     store.finishDeletion(tenant.tenantId());
@@ -181,7 +198,7 @@ public final class PostgresReconciler {
             catalog.stream().flatMap(List::stream)
                     .forEach(object -> (object.database() ? databases : roles).add(object.name()));
             List<ReconcileReport.Drift> drift = new ArrayList<>();
-            for (JdbcTenantStore.ActiveTenant tenant : store.activeTenants()) {
+            for (JdbcTenantStore.ActiveTenant tenant : store.activeTenants(server)) {
                 boolean databaseMissing = !databases.contains(tenant.databaseName());
                 boolean roleMissing = !roles.contains(tenant.roleName());
                 if (databaseMissing || roleMissing) {

@@ -57,7 +57,7 @@ final class WarmPoolStore {
                 """;
         return tenants.relaxed(sql, statement -> {
             tenants.bindReservation(statement, tenant);
-            statement.setString(13, version.orElse(null));
+            statement.setString(14, version.orElse(null));
         }, statement -> {
             try (ResultSet rs = statement.getResultSet()) {
                 rs.next();

@@ -29,9 +29,9 @@ final class ApiRoutes {
             filter(context, "tenantdb-access-log", new AccessLogFilter(), "/*");
         }
         filter(context, "tenantdb-bearer-token", new BearerTokenFilter(adminToken), "/api/v1/*");
-        context.addServlet("tenantdb-tenants", new TenantServlet(application.provisioner(), application.schemas(),
-                application.warmPool()))
-                .addMapping("/api/v1/*");
+        TenantServlet tenants = TenantServlet.builder(application.provisioner()).schemas(application.schemas())
+                .warmPool(application.warmPool()).servers(application.servers()).build();
+        context.addServlet("tenantdb-tenants", tenants).addMapping("/api/v1/*");
         filter(context, "tenantdb-metrics-token", new BearerTokenFilter(metricsToken), "/metrics");
         context.addServlet("tenantdb-metrics", new MetricsServlet(application.metrics())).addMapping("/metrics");
         context.addServlet("tenantdb-health", new HealthServlet(application::controlPlaneAnswers))

@@ -16,7 +16,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -449,8 +448,9 @@ public final class Configuration {
     }
 
     /**
-     * Reads {@code DATABASE_URL} with the library's one URL parser ({@link PostgresUrl}): libpq and pgjdbc forms.
-     * The port defaults to 5432 and the database, as in libpq, to the user name.
+     * Reads {@code DATABASE_URL} with the library's one URL parser ({@link PostgresUrl}): libpq and pgjdbc forms,
+     * one host or several ({@code h1:5432,h2:5432}, with {@code targetServerType=primary} for a primary and its
+     * standbys). The port defaults to 5432 and the database, as in libpq, to the user name.
      */
     static Database parseDatabaseUrl(String url) {
         PostgresUrl parsed;
@@ -461,21 +461,8 @@ public final class Configuration {
         }
         String user = parsed.user().orElseThrow(() -> new Invalid(DATABASE_URL,
                 "has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)"));
-        return new Database(parsed.host(), parsed.port().orElse(PostgresUrl.DEFAULT_PORT),
-                parsed.database().isEmpty() ? user : parsed.database(), user, parsed.password(),
-                jdbcProperties(parsed.parameters()));
-    }
-
-    private static Map<String, String> jdbcProperties(Map<String, String> libpq) {
-        Map<String, String> jdbc = new LinkedHashMap<>();
-        libpq.forEach((key, value) -> jdbc.put(switch (key) {
-            // libpq spellings of the parameters pgjdbc names differently; sslmode, sslrootcert, sslcert and
-            // sslkey are spelled alike.
-            case "connect_timeout" -> "connectTimeout";
-            case "application_name" -> "ApplicationName";
-            default -> key;
-        }, value));
-        return Map.copyOf(jdbc);
+        return new Database(parsed.hosts(), parsed.databaseOrUser(), user, parsed.password(),
+                parsed.jdbcProperties());
     }
 
     /**
@@ -502,33 +489,49 @@ public final class Configuration {
      * The admin connection: a role with CREATEDB and CREATEROLE on the database that also holds the control plane.
      * {@link #toString()} redacts the password.
      *
-     * @param host       server host
-     * @param port       server port
+     * @param hosts      the server, or a primary and its standbys tried in order (pgjdbc's multi-host form)
      * @param name       database holding the control-plane schema
      * @param user       admin role
      * @param password   its password, when the server asks for one
      * @param properties further pgjdbc connection properties, such as {@code sslmode}
      */
-    public record Database(String host, int port, String name, String user, Optional<String> password,
+    public record Database(List<PostgresUrl.Host> hosts, String name, String user, Optional<String> password,
                            Map<String, String> properties) {
 
         /** @throws NullPointerException when a component is null */
         public Database {
-            Objects.requireNonNull(host, "host");
+            hosts = List.copyOf(hosts);
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
             properties = Map.copyOf(properties);
         }
 
-        /** A JDBC URL without credentials; pass {@link #user()}, {@link #password()} and the properties apart. */
+        /** A server at one host. */
+        public Database(String host, int port, String name, String user, Optional<String> password,
+                        Map<String, String> properties) {
+            this(List.of(new PostgresUrl.Host(host, Optional.of(port))), name, user, password, properties);
+        }
+
+        /** The first host, the only one unless the URL lists a primary and its standbys. */
+        public String host() {
+            return hosts.get(0).host();
+        }
+
+        /** The first host's port. */
+        public int port() {
+            return hosts.get(0).port().orElse(PostgresUrl.DEFAULT_PORT);
+        }
+
+        /** A JDBC URL of every host, without credentials; pass user, password and properties apart. */
         public String jdbcUrl() {
-            return PostgresUrl.jdbcUrl(host, port, name);
+            return PostgresUrl.jdbcUrl(hosts, name);
         }
 
         @Override
         public String toString() {
-            return "Database[" + user + "@" + host + ":" + port + "/" + name
+            return "Database[" + user + "@" + hosts.stream().map(PostgresUrl.Host::hostAndPort)
+                    .collect(Collectors.joining(",")) + "/" + name
                     + (password.isPresent() ? ", password=***" : "")
                     + (properties.isEmpty() ? "" : ", properties=" + properties.keySet()) + "]";
         }

@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.example;
 import io.tenantdb.provisioning.flyway.FleetConsole;
 import io.tenantdb.provisioning.flyway.FleetRun;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
+import io.tenantdb.provisioning.postgres.RegistryReconciler;
 
 import java.io.PrintStream;
 import java.util.Collections;
@@ -130,12 +131,13 @@ public final class Main {
         boolean dryRun = !arguments.isEmpty();
         return withBackends(environment, err, backends -> {
             ProvisioningApplication application = backends.application();
-            ReconcileReport report = application.reconcile(dryRun);
+            RegistryReconciler.Result report = application.reconcile(dryRun);
             out.println(report.summary());
             if (!report.drift().isEmpty()) {
                 out.println(ReconcileReport.Drift.summary(report.drift()));
             }
-            return report.drift().isEmpty() && report.failures().isEmpty() ? 0 : EXIT_FAILURE;
+            return report.drift().isEmpty() && report.failures().isEmpty() && report.unreachable().isEmpty()
+                    ? 0 : EXIT_FAILURE;
         });
     }
 
@@ -156,9 +158,11 @@ public final class Main {
         int size = batchSize;
         return withBackends(environment, err, backends -> {
             ProvisioningApplication application = backends.application();
-            var report = application.connections().rekey(application.cipher().primaryKey().idHex(), size);
+            String primary = application.cipher().primaryKey().idHex();
+            var report = application.connections().rekey(primary, size);
             out.println("rekey: " + report.reencrypted() + " re-encrypted, " + report.changed()
-                    + " changed meanwhile (run again), " + report.undecryptable() + " undecryptable");
+                    + " changed meanwhile (run again), " + report.undecryptable() + " undecryptable, "
+                    + application.servers().rekey(primary) + " server admin URL(s) re-sealed");
             return report.undecryptable() == 0 ? 0 : EXIT_FAILURE;
         });
     }

@@ -22,7 +22,7 @@ class WarmPoolHandlerTest {
     @Test
     void answersTheTargetAndTheCountsThePoolRecords() throws Exception {
         TenantHandler handler = new TenantHandler(fakes.provisioner(), Optional.empty(),
-                Optional.of(new StatusOnly(new WarmPoolStatus(16, 12, 1, 3))));
+                Optional.of(new StatusOnly(new WarmPoolStatus(16, 12, 1, 3))), Optional.empty());
 
         ApiResponse response = handler.handle(request());
 
