@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning;
 
 import io.tenantdb.provisioning.internal.IdempotentProvisioner;
+import io.tenantdb.provisioning.internal.ListenerChain;
 import io.tenantdb.provisioning.internal.ProvisioningSaga;
 import io.tenantdb.provisioning.internal.ServerPlacement;
 import io.tenantdb.provisioning.spi.CipherService;
@@ -13,8 +14,11 @@ import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.ServerDirectory;
 import io.tenantdb.provisioning.spi.ServerStore;
 import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.spi.WarmPool;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -116,7 +120,8 @@ public interface TenantProvisioner {
         private TenantStore tenantStore;
         private DatabaseInitializer databaseInitializer;
         private IdempotencyStore idempotencyStore;
-        private ProvisioningListener listener;
+        private final List<ProvisioningListener> listeners = new ArrayList<>();
+        private WarmPool warmPool;
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
@@ -170,9 +175,21 @@ public interface TenantProvisioner {
             return this;
         }
 
-        /** Optional: receives lifecycle events, for metrics and audit. */
+        /**
+         * Optional: receives lifecycle events, for metrics and audit. Each call adds one; they are told in the order
+         * added, and one that throws does not keep an event from the others.
+         */
         public Builder listener(ProvisioningListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Optional: reserves each tenant through a pool of databases made ahead of demand and claims one when the
+         * pool has one ready; otherwise the tenant's database is created as without a pool. Off unless set.
+         */
+        public Builder warmPool(WarmPool pool) {
+            this.warmPool = Objects.requireNonNull(pool, "pool");
             return this;
         }
 
@@ -221,7 +238,7 @@ public interface TenantProvisioner {
                     : ServerPlacement.across(tenantStore, serverStore, serverDirectory, placementPolicy);
             ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(placement,
                     connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
-                    Optional.ofNullable(listener), databasePrefix, clock));
+                    ListenerChain.of(listeners), Optional.ofNullable(warmPool), databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

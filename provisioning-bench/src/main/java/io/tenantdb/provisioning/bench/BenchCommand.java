@@ -18,7 +18,8 @@ import java.util.Optional;
  * The benchmark, {@code java -jar provisioning-bench.jar [options]}: measures provisioning side by side with the
  * plain-JDBC floor (see {@code docs/performance.md}), prints a table, writes {@code bench.csv}, {@code bench.json}
  * and two PNG charts into the output directory, and removes every database and role it created; its tenants stay
- * in the control plane as {@code deleted} tombstones, as after any deprovisioning.
+ * in the control plane as {@code deleted} tombstones, as after any deprovisioning. {@code pool [options]} runs the
+ * tenant-connection benchmark instead ({@link PoolBench}).
  *
  * <p>Exit codes: 0 when the run completed (the verdict lines say whether the targets hold), 1 when it failed,
  * 2 for a usage error.
@@ -46,6 +47,9 @@ public final class BenchCommand {
      */
     public static int run(Map<String, String> environment, List<String> arguments, PrintStream out, PrintStream err)
             throws InterruptedException {
+        if (!arguments.isEmpty() && arguments.get(0).equals("pool")) {
+            return PoolBench.run(environment, arguments.subList(1, arguments.size()), out, err);
+        }
         if (arguments.contains("--help") || arguments.contains("-h")) {
             out.println(BenchOptions.USAGE);
             return 0;
@@ -152,7 +156,7 @@ public final class BenchCommand {
         return sessions;
     }
 
-    private static String serverVersion(BenchTarget target) throws SQLException {
+    static String serverVersion(BenchTarget target) throws SQLException {
         try (Connection connection = target.openAdmin(BenchTarget.BENCH_APPLICATION);
              Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery("SELECT current_setting('server_version'),"
@@ -164,7 +168,7 @@ public final class BenchCommand {
         }
     }
 
-    private static String machine() {
+    static String machine() {
         long memTotalKiB = 0;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {

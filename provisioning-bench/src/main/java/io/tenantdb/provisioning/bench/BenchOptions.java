@@ -35,7 +35,8 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
             "  Measures (a) the plain-JDBC floor, (b) TenantProvisioner in-process and (c) POST /api/v1/tenants,",
             "  interleaved, against DATABASE_URL or a throwaway embedded PostgreSQL. Removes every database and role",
             "  it creates (its tenants stay in the control plane as deleted tombstones).",
-            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --warmup 1 --existing 0,20");
+            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --warmup 1 --existing 0,20",
+            "  java -jar provisioning-bench.jar pool --help: the tenant-connection benchmark");
 
     BenchOptions {
         concurrency = List.copyOf(concurrency);
@@ -91,7 +92,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
                 dataDirectory, memoryCheck, childJvmOptions);
     }
 
-    private static int number(String option, String value, int min) {
+    static int number(String option, String value, int min) {
         int number;
         try {
             number = Integer.parseInt(value.strip());
@@ -116,7 +117,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
         return new ArrayList<>(numbers);
     }
 
-    private static Path path(String option, String value) {
+    static Path path(String option, String value) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {

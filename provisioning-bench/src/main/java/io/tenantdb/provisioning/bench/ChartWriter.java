@@ -17,7 +17,7 @@ import java.util.function.ToIntFunction;
 /**
  * Draws the two PNG line charts with XChart in headless mode: median latency of a, b and c against concurrency
  * ({@code latency-vs-concurrency.png}) and against existing tenants ({@code latency-vs-existing.png}). X positions
- * are evenly spaced categories, labelled with their values.
+ * are evenly spaced categories, labelled with their values. {@link #pool} draws the tenant-connection benchmark's.
  */
 final class ChartWriter {
 
@@ -43,24 +43,64 @@ final class ChartWriter {
         }
     }
 
+    /**
+     * Writes {@code pool-latency.png} of the tenant-connection benchmark: p50 and p99 of each route as bars, on a
+     * logarithmic axis (a pooled query and a new connection differ by about two orders of magnitude). A route
+     * without a successful query is left out.
+     */
+    static void pool(PoolBenchResults results, Path file) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<RouteResult> measured = results.routes().stream().filter(r -> r.latency().isPresent()).toList();
+        if (measured.isEmpty()) {
+            return;
+        }
+        CategoryChart chart = styled(new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("Query latency by route (" + results.options().tenants() + " tenants, "
+                        + results.options().threads() + " threads)")
+                .xAxisTitle("route (peak server sessions)").yAxisTitle("latency (ms, log scale)").build());
+        chart.getStyler().setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Bar);
+        chart.getStyler().setYAxisLogarithmic(true);
+        // XChart's log axis refuses a zero minimum, its default for bars.
+        chart.getStyler().setYAxisMin(measured.stream().mapToDouble(r -> r.latency().get().p50Millis()).min()
+                .getAsDouble() / 2);
+        List<String> categories = measured.stream()
+                .map(r -> r.key() + " " + r.description() + " (" + r.peakSessions() + ")").toList();
+        chart.addSeries("p50", categories, measured.stream().map(r -> r.latency().get().p50Millis()).toList());
+        chart.addSeries("p99", categories, measured.stream().map(r -> r.latency().get().p99Millis()).toList());
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
     private static void chart(String title, String xLabel, List<Comparison> points, ToIntFunction<Comparison> x,
                               Path file) throws IOException {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xLabel)
-                .yAxisTitle("p50 latency (ms)").build();
+        chart(title, xLabel, points, x, file,
+                List.of("a floor (plain JDBC)", "b TenantProvisioner", "c POST over HTTP"));
+    }
+
+    /** One chart of a, b and c's median latency, the series named {@code names} in that order. */
+    static void chart(String title, String xLabel, List<Comparison> points, ToIntFunction<Comparison> x,
+                      Path file, List<String> names) throws IOException {
+        CategoryChart chart = styled(new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
+                .xAxisTitle(xLabel).yAxisTitle("p50 latency (ms)").build());
         CategoryStyler styler = chart.getStyler();
         styler.setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
         // All three series at the same x, as in a line chart, rather than side by side as bars would be.
         styler.setOverlapped(true);
         styler.setYAxisMin(0.0);
+        List<String> categories = points.stream().map(c -> Integer.toString(x.applyAsInt(c))).toList();
+        series(chart, names.get(0), categories, points, c -> c.floor().p50Millis());
+        series(chart, names.get(1), categories, points, c -> c.provisioner().p50Millis());
+        series(chart, names.get(2), categories, points, c -> c.http().p50Millis());
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    /** The look both charts share: legend outside, the bench's colours, white backgrounds. */
+    private static CategoryChart styled(CategoryChart chart) {
+        CategoryStyler styler = chart.getStyler();
         styler.setLegendPosition(LegendPosition.OutsideE);
         styler.setSeriesColors(COLORS);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setPlotBackgroundColor(Color.WHITE);
-        List<String> categories = points.stream().map(c -> Integer.toString(x.applyAsInt(c))).toList();
-        series(chart, "a floor (plain JDBC)", categories, points, c -> c.floor().p50Millis());
-        series(chart, "b TenantProvisioner", categories, points, c -> c.provisioner().p50Millis());
-        series(chart, "c POST over HTTP", categories, points, c -> c.http().p50Millis());
-        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+        return chart;
     }
 
     private static void series(CategoryChart chart, String name, List<String> categories, List<Comparison> points,

@@ -37,6 +37,13 @@ final class ExistingTenants {
         return created.size();
     }
 
+    /** The tenants created so far, in creation order. */
+    List<Provisioned> tenants() {
+        synchronized (created) {
+            return List.copyOf(created);
+        }
+    }
+
     /**
      * Creates tenants until {@code total} exist, two at a time.
      *

@@ -21,7 +21,7 @@ import java.util.Map;
 final class ReportWriter {
 
     private static final String[] NAMES = {"a floor", "b provisioner", "c http"};
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private ReportWriter() {
     }
@@ -121,9 +121,9 @@ final class ReportWriter {
             ObjectNode comparison = array.addObject();
             comparison.put("concurrency", c.concurrency());
             comparison.put("existing", c.existing());
-            comparison.set("a", summary(c.floor()));
-            comparison.set("b", summary(c.provisioner()));
-            comparison.set("c", summary(c.http()));
+            comparison.set("a", summary(c.floor(), "tenants_per_s"));
+            comparison.set("b", summary(c.provisioner(), "tenants_per_s"));
+            comparison.set("c", summary(c.http(), "tenants_per_s"));
             comparison.put("b_over_a_p50", number(c.provisionerP50Ratio()));
             comparison.put("c_over_a_p50", number(c.httpP50Ratio()));
             comparison.put("b_over_a_throughput", number(c.provisionerThroughputRatio()));
@@ -132,19 +132,20 @@ final class ReportWriter {
         return array;
     }
 
-    private static ObjectNode summary(LatencySummary s) {
+    /** One summary; {@code rate} names its per-second figure ({@code tenants_per_s}, {@code queries_per_s}). */
+    static ObjectNode summary(LatencySummary s, String rate) {
         ObjectNode summary = JSON.createObjectNode();
         summary.put("count", s.count());
         summary.put("p50_ms", number(s.p50Millis()));
         summary.put("p95_ms", number(s.p95Millis()));
         summary.put("p99_ms", number(s.p99Millis()));
         summary.put("mean_ms", number(s.meanMillis()));
-        summary.put("tenants_per_s", number(s.perSecond()));
+        summary.put(rate, number(s.perSecond()));
         return summary;
     }
 
     /** Four decimals, as the CSV; null for NaN or an infinity, which JSON cannot carry. */
-    private static BigDecimal number(double value) {
+    static BigDecimal number(double value) {
         return Double.isFinite(value) ? BigDecimal.valueOf(value).setScale(4, RoundingMode.HALF_UP) : null;
     }
 }

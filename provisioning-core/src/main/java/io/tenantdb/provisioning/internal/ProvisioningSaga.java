@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.internal;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
@@ -19,6 +20,8 @@ import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
+import io.tenantdb.provisioning.spi.WarmPool;
+import io.tenantdb.provisioning.spi.WarmPool.Entry;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -46,6 +49,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     private final ConnectionStringSealer sealer;
     private final TenantStore store;
     private final Optional<ProvisioningListener> listener;
+    private final Optional<WarmPool> warmPool;
     private final String databasePrefix;
     private final Clock clock;
 
@@ -57,6 +61,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         this.sealer = new ConnectionStringSealer(components.cipher());
         this.store = components.store();
         this.listener = components.listener();
+        this.warmPool = components.warmPool();
         this.databasePrefix = components.databasePrefix();
         this.clock = components.clock();
     }
@@ -64,7 +69,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
     /** What a saga is built from: the SPI components, the database prefix and the clock. */
     public record Components(ServerPlacement placement, ConnectionVerifier verifier,
                              Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
-                             Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
+                             Optional<ProvisioningListener> listener, Optional<WarmPool> warmPool,
+                             String databasePrefix, Clock clock) {
     }
 
     @Override
@@ -81,33 +87,42 @@ public final class ProvisioningSaga implements TenantProvisioner {
         String databaseName = databasePrefix + id.toString().replace('-', '_');
         Tenant tenant = new Tenant(id, request.name(), request.environment(), TenantStatus.PROVISIONING,
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
-        publish(Kind.STARTED, id, null, started, null);
+        publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
-        Tenant placed;
+        Reserved reserved;
         try {
-            Optional<Tenant> reserved = step(ProvisioningStep.RESERVE, id, () -> placement.reserve(tenant));
-            if (reserved.isEmpty()) {
+            Optional<Reserved> reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
+            if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
                         tenant.environment().wireName());
                 throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
                         "a tenant with this name already exists in " + tenant.environment().wireName());
             }
-            placed = reserved.get();
+            reserved = reservation.get();
         } catch (ProvisioningException failure) {
-            publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code());
+            publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code(), tenant.environment());
             throw failure;
         }
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
+        Tenant placed = reserved.tenant();
+        Optional<Entry> entry = reserved.entry();
         try {
+            if (entry.isPresent()) {
+                // Before its rename commits the entry keeps its own name and mark; after, the tenant's.
+                undos.push(new Undo("discard entry", () -> warmPool.orElseThrow().discard(entry.get())));
+            }
             DatabaseCreator creator = Failures.call(() -> placement.creatorFor(placed.server()),
                     "finding the tenant's server", ErrorCode.CREATE_FAILED);
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
-            ConnectionDetails details = step(ProvisioningStep.CREATE, id,
-                    () -> creator.create(id, databaseName, databaseName));
+            ConnectionDetails details = entry.isPresent()
+                    ? step(ProvisioningStep.CLAIM, id,
+                            () -> warmPool.orElseThrow().claim(id, databaseName, entry.get()))
+                    : step(ProvisioningStep.CREATE, id, () -> creator.create(id, databaseName, databaseName));
             step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
-            if (initializer.isPresent()) {
+            // An entry was initialized when it was made, at the schema version the pool hands out.
+            if (initializer.isPresent() && entry.isEmpty()) {
                 step(ProvisioningStep.INITIALIZE, id, () -> {
                     initializer.get().initialize(id, details);
                     return null;
@@ -120,13 +135,28 @@ public final class ProvisioningSaga implements TenantProvisioner {
             });
         } catch (ProvisioningException failure) {
             compensate(id, undos, failure);
-            publish(Kind.FAILED, id, null, started, failure.code());
+            publish(Kind.FAILED, id, null, started, failure.code(), tenant.environment());
             throw failure;
         }
         LOG.log(Level.INFO, "tenant {0} provisioned on server {1} in {2} ms", id, placed.server(),
                 elapsedMillis(started));
-        publish(Kind.SUCCEEDED, id, null, started, null);
+        publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
         return placed.withStatus(TenantStatus.ACTIVE);
+    }
+
+    /**
+     * Reserves through the warm pool when there is one and every tenant is on the default server (the pool's; it may
+     * take an entry in the same transaction), else on the server the placement chooses.
+     */
+    private Optional<Reserved> reserve(Tenant tenant) throws Exception {
+        if (warmPool.isPresent() && placement.singleServer()) {
+            return warmPool.get().reserve(tenant).map(reservation -> new Reserved(tenant, reservation.entry()));
+        }
+        return placement.reserve(tenant).map(placed -> new Reserved(placed, Optional.empty()));
+    }
+
+    /** A new tenant recorded on its server, with the warm-pool entry it took, if any. */
+    private record Reserved(Tenant tenant, Optional<Entry> entry) {
     }
 
     @Override
@@ -174,7 +204,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
             return null;
         }, "recording the deletion");
         LOG.log(Level.INFO, "tenant {0} deprovisioned in {1} ms", tenantId, elapsedMillis(started));
-        publish(Kind.DEPROVISIONED, tenantId, null, started, null);
+        publish(Kind.DEPROVISIONED, tenantId, null, started, null, tenant.environment());
         return tenant.withStatus(TenantStatus.DELETED);
     }
 
@@ -208,11 +238,11 @@ public final class ProvisioningSaga implements TenantProvisioner {
             }
         } catch (ProvisioningException failure) {
             compensate(tenantId, undos, failure);
-            publish(Kind.FAILED, tenantId, null, started, failure.code());
+            publish(Kind.FAILED, tenantId, null, started, failure.code(), tenant.environment());
             throw failure;
         }
         LOG.log(Level.INFO, "tenant {0} credentials rotated in {1} ms", tenantId, elapsedMillis(started));
-        publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null);
+        publish(Kind.CREDENTIALS_ROTATED, tenantId, null, started, null, tenant.environment());
         return tenant;
     }
 
@@ -238,7 +268,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         T result = Failures.call(action, what, e -> classify(e, step.usesAdminConnections(), step));
         LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
-        publish(Kind.STEP_FINISHED, id, step.label(), started, null);
+        publish(Kind.STEP_FINISHED, id, step.label(), started, null, null);
         return result;
     }
 
@@ -265,12 +295,14 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
     }
 
-    private void publish(Kind kind, UUID tenantId, String step, long startedNanos, ErrorCode error) {
+    private void publish(Kind kind, UUID tenantId, String step, long startedNanos, ErrorCode error,
+                         Environment environment) {
         if (listener.isEmpty()) {
             return;
         }
         ProvisioningEvent event = new ProvisioningEvent(kind, tenantId, Optional.ofNullable(step),
-                Duration.ofNanos(System.nanoTime() - startedNanos), Optional.ofNullable(error));
+                Duration.ofNanos(System.nanoTime() - startedNanos), Optional.ofNullable(error),
+                Optional.ofNullable(environment));
         try {
             listener.get().onEvent(event);
         } catch (RuntimeException e) {

@@ -55,6 +55,11 @@ public final class ServerPlacement {
         return new ServerPlacement(store, Optional.empty(), Optional.of(servers), Optional.of(directory), policy);
     }
 
+    /** True when every tenant is on the default server, made and dropped by one creator. */
+    boolean singleServer() {
+        return single.isPresent();
+    }
+
     /**
      * Records a new tenant on a server.
      *

@@ -21,6 +21,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -121,22 +123,13 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
         return known;
     }
 
-    // Both rows in one statement; nothing is written when the name is taken.
-    private static final String RESERVE = """
-            WITH reserved AS (
-                INSERT INTO control_plane.tenants (id, name, environment, status, created_at, updated_at, step,
-                                                   lease_owner, lease_lock, lease_expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')
-                ON CONFLICT DO NOTHING RETURNING id)
-            INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at, server_name)
-            SELECT id, ?, ?, ?, ? FROM reserved
-            """;
-
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        // One round trip.
-        return relaxedUpdate(RESERVE, insert -> bindReservation(insert, tenant)) == 1;
+        // Both rows in one statement and one round trip; nothing is written when the name is taken.
+        int inserted = relaxed("WITH " + RESERVED + " " + RESERVE_DATABASE,
+                insert -> bindReservation(insert, tenant), JdbcTenantStore::lastUpdateCount);
+        return inserted == 1;
     }
 
     /**
@@ -154,14 +147,28 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
             if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
                 return Reservation.NO_ROOM;
             }
-            try (PreparedStatement insert = connection.prepareStatement(RESERVE)) {
+            try (PreparedStatement insert = connection.prepareStatement("WITH " + RESERVED + " " + RESERVE_DATABASE)) {
                 bindReservation(insert, tenant);
                 return insert.executeUpdate() == 1 ? Reservation.RESERVED : Reservation.DUPLICATE;
             }
         }));
     }
 
-    private void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
+    /**
+     * The reservation's tenant row as a common table expression {@code reserved} (its {@code id} when inserted, no
+     * row when the name is taken); parameters 1–9, bound by {@link #bindReservation}.
+     */
+    static final String RESERVED = "reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
+            + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
+            + " ON CONFLICT DO NOTHING RETURNING id)";
+
+    /** The reservation's database row, after {@link #RESERVED}; parameters 10–13. */
+    static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
+            + " role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
+
+    /** Binds parameters 1–13 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
+    void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
         Timestamp now = Timestamp.from(tenant.createdAt());
         insert.setObject(1, tenant.id());
         insert.setString(2, tenant.name());
@@ -169,26 +176,36 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
         insert.setString(4, tenant.status().wireName());
         insert.setTimestamp(5, now);
         insert.setTimestamp(6, now);
-        insert.setString(7, owner);
-        insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
-        insert.setLong(9, leaseMillis);
+        bindLease(insert, 7);
         insert.setString(10, tenant.databaseName());
         insert.setString(11, tenant.databaseName());
         insert.setTimestamp(12, now);
         insert.setString(13, tenant.server());
     }
 
+    /** Binds this instance's lease as three parameters from {@code first}: owner, liveness lock, milliseconds. */
+    void bindLease(PreparedStatement statement, int first) throws SQLException {
+        statement.setString(first, owner);
+        statement.setObject(first + 1, liveness.key().orElse(null), Types.BIGINT);
+        statement.setLong(first + 2, leaseMillis);
+    }
+
+    /** The control-plane connections, for the other stores of this package (the warm pool's). */
+    DataSource dataSource() {
+        return dataSource;
+    }
+
     @Override
     public void advance(UUID tenantId, String step) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(step, "step");
-        requireOneRow(relaxedUpdate("UPDATE control_plane.tenants"
+        requireOneRow(relaxed("UPDATE control_plane.tenants"
                 + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
                 + " WHERE id = ? AND status = 'provisioning'", update -> {
                     update.setString(1, step);
                     update.setLong(2, leaseMillis);
                     update.setObject(3, tenantId);
-                }));
+                }, JdbcTenantStore::lastUpdateCount));
     }
 
     @Override
@@ -349,6 +366,26 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
                 """, Jdbc.values(tenantId, failedVersion, errorCode));
     }
 
+    /**
+     * Counts the control plane's tenants by status, with every status present (0 when none), e.g. for gauges. One
+     * aggregate query over {@code control_plane.tenants}, tombstones included: call it on an interval, not per
+     * request.
+     *
+     * @throws SQLException when the control plane cannot be read
+     */
+    public Map<TenantStatus, Long> countByStatus() throws SQLException {
+        Map<TenantStatus, Long> counts = new EnumMap<>(TenantStatus.class);
+        for (TenantStatus status : TenantStatus.values()) {
+            counts.put(status, 0L);
+        }
+        jdbc.query("""
+                        SELECT status, count(*) FROM control_plane.tenants GROUP BY status
+                        """, Jdbc.values(), rs -> Map.entry(rs.getString(1), rs.getLong(2)))
+                .forEach(row -> TenantStatus.fromWireName(row.getKey())
+                        .ifPresent(status -> counts.put(status, row.getValue())));
+        return Collections.unmodifiableMap(counts);
+    }
+
     @Override
     public Map<UUID, TenantSchema> schemas(Collection<UUID> tenantIds) throws SQLException {
         Objects.requireNonNull(tenantIds, "tenantIds");
@@ -416,7 +453,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     }
 
     // The lease's owner is gone: its lease expired, or the advisory lock its liveness session held is free.
-    private static final String ABANDONED = """
+    static final String ABANDONED = """
             (t.lease_expires_at < now() OR t.lease_lock IS NOT NULL AND NOT EXISTS (
                 SELECT FROM pg_locks l
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
@@ -512,30 +549,31 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
      * rather than {@code SET LOCAL}: outside an explicit {@code BEGIN} the latter logs "SET LOCAL can only be used
      * in transaction blocks" on the server for every call; an explicit transaction would cost a round trip more.
      *
-     * @return the statement's update count
+     * @return what {@code reader} makes of the executed statement
      */
-    private int relaxedUpdate(String sql, Jdbc.Binder binder) throws SQLException {
+    <T> T relaxed(String sql, Jdbc.Binder binder, Reader<T> reader) throws SQLException {
         return TransientRetry.call(() -> {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(
                          "SELECT set_config('synchronous_commit', 'off', true); " + sql)) {
                 connection.setAutoCommit(true);
                 binder.bind(statement);
-                return lastUpdateCount(statement);
+                statement.execute();
+                // The first result is set_config's row.
+                statement.getMoreResults();
+                return reader.read(statement);
             }
         });
     }
 
+    /** Reads the result of the statement {@link #relaxed} ran, positioned on it. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(PreparedStatement statement) throws SQLException;
+    }
+
     private static int lastUpdateCount(PreparedStatement statement) throws SQLException {
-        int count = -1;
-        boolean resultSet = statement.execute();
-        while (resultSet || statement.getUpdateCount() != -1) {
-            if (!resultSet) {
-                count = statement.getUpdateCount();
-            }
-            resultSet = statement.getMoreResults();
-        }
-        return count;
+        return statement.getUpdateCount();
     }
 
     private static void requireOneRow(int updated) throws SQLException {

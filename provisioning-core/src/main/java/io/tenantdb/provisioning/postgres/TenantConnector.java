@@ -3,12 +3,14 @@ package io.tenantdb.provisioning.postgres;
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.PostgresUrl;
 
+import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,8 +84,20 @@ public final class TenantConnector {
      * @throws SQLException when the server refuses or does not answer in time
      */
     public Connection open(ConnectionDetails details) throws SQLException {
+        return open(details, Map.of());
+    }
+
+    /**
+     * Opens a connection with further pgjdbc properties, which win over the connector's own (e.g. another
+     * {@code ApplicationName}); the caller closes it.
+     *
+     * @throws SQLException when the server refuses or does not answer in time
+     */
+    public Connection open(ConnectionDetails details, Map<String, String> overrides) throws SQLException {
+        Objects.requireNonNull(overrides, "overrides");
         Properties properties = properties(details.user(), Optional.of(details.password()));
         sslRootCert.ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
+        overrides.forEach(properties::setProperty);
         return connect(details.toJdbcUrl(), properties);
     }
 
@@ -124,6 +138,25 @@ public final class TenantConnector {
             throw new SQLException("the driver does not accept jdbc:postgresql URLs", "08001");
         }
         return connection;
+    }
+
+    /**
+     * The connections of {@link #open} for one tenant as a {@link DataSource}, for tools that take one (Flyway).
+     * Each {@code getConnection()} opens a fresh connection; its {@code toString()} names the database only.
+     */
+    public DataSource dataSource(ConnectionDetails details) {
+        Objects.requireNonNull(details, "details");
+        return new FixedCredentialsDataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return open(details);
+            }
+
+            @Override
+            public String toString() {
+                return "TenantDataSource[" + details.database() + "]";
+            }
+        };
     }
 
     private static int seconds(Duration timeout, String name) {

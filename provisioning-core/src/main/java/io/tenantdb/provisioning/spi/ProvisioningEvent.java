@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.spi;
 
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 
 import java.time.Duration;
@@ -15,9 +16,10 @@ import java.util.UUID;
  * @param step     the step, for {@link Kind#STEP_FINISHED} and {@link Kind#FAILED}
  * @param elapsed  time since the operation started (for a step: the step's own duration)
  * @param error    why, for {@link Kind#FAILED}
+ * @param environment the tenant's environment, on every event but {@link Kind#STEP_FINISHED}
  */
 public record ProvisioningEvent(Kind kind, UUID tenantId, Optional<String> step, Duration elapsed,
-                                Optional<ErrorCode> error) {
+                                Optional<ErrorCode> error, Optional<Environment> environment) {
 
     /** @throws NullPointerException when a component is null */
     public ProvisioningEvent {
@@ -26,6 +28,7 @@ public record ProvisioningEvent(Kind kind, UUID tenantId, Optional<String> step,
         Objects.requireNonNull(step, "step");
         Objects.requireNonNull(elapsed, "elapsed");
         Objects.requireNonNull(error, "error");
+        Objects.requireNonNull(environment, "environment");
     }
 
     /** The kinds of event. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,6 +168,21 @@ class SagaLifecycleTest {
         ProvisioningEvent failed = events.get(events.size() - 1);
         assertThat(failed.kind()).isEqualTo(Kind.FAILED);
         assertThat(failed.error()).contains(ErrorCode.VERIFY_FAILED);
+        assertThat(failed.environment()).contains(Environment.PRODUCTION);
+    }
+
+    @Test
+    void everyEventButAStepNamesTheTenantsEnvironment() {
+        Tenant tenant = provisioner.provision(new TenantRequest("Staged", Environment.STAGING));
+        provisioner.rotateCredentials(tenant.id());
+        provisioner.deprovision(tenant.id());
+
+        assertThat(events).filteredOn(event -> event.kind() != Kind.STEP_FINISHED).extracting(ProvisioningEvent::kind)
+                .containsExactly(Kind.STARTED, Kind.SUCCEEDED, Kind.CREDENTIALS_ROTATED, Kind.DEPROVISIONED);
+        assertThat(events).filteredOn(event -> event.kind() != Kind.STEP_FINISHED)
+                .allSatisfy(event -> assertThat(event.environment()).contains(Environment.STAGING));
+        assertThat(events).filteredOn(event -> event.kind() == Kind.STEP_FINISHED)
+                .isNotEmpty().allSatisfy(event -> assertThat(event.environment()).isEmpty());
     }
 
     @Test
@@ -176,6 +192,23 @@ class SagaLifecycleTest {
         }).build();
 
         assertThat(noisy.provision(ACME).status()).isEqualTo(TenantStatus.ACTIVE);
+    }
+
+    @Test
+    void everyListenerHearsEveryEventInOrderEvenAfterAnEarlierOneThrew() {
+        List<String> heard = new ArrayList<>();
+        TenantProvisioner chained = fakes.builder()
+                .listener(event -> heard.add("first " + event.kind()))
+                .listener(event -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .listener(event -> heard.add("third " + event.kind()))
+                .build();
+
+        chained.provision(ACME);
+
+        assertThat(heard).startsWith("first STARTED", "third STARTED").endsWith("first SUCCEEDED", "third SUCCEEDED")
+                .hasSize(2 * (1 + 5 + 1));
     }
 
     @Test

@@ -5,15 +5,13 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
+import io.tenantdb.provisioning.testing.Sql;
+import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -30,23 +28,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(PostgresExtension.class)
 class JdbcTenantStoreTest {
 
-    private TestPostgres postgres;
-    private String database;
+    private TestDatabase database;
     private JdbcTenantStore store;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) {
-        this.postgres = postgres;
-        this.database = postgres.createDatabase("store_");
-        this.store = new JdbcTenantStore(postgres.dataSource(database));
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-        }
+    void setUp(TestDatabase database) {
+        this.database = database;
+        this.store = new JdbcTenantStore(database.dataSource());
     }
 
     @Test
@@ -137,6 +125,27 @@ class JdbcTenantStoreTest {
     }
 
     @Test
+    void countByStatusCountsEveryStatusZeroIncluded() throws SQLException {
+        store.migrate();
+        assertThat(store.countByStatus()).hasSize(TenantStatus.values().length).allSatisfy(
+                (status, count) -> assertThat(count).isZero());
+        Tenant active = tenant("Active", Environment.PRODUCTION);
+        Tenant deleted = tenant("Deleted", Environment.PRODUCTION);
+        for (Tenant tenant : List.of(active, deleted)) {
+            store.reserve(tenant);
+            store.activate(tenant.id(), new StoredDatabase(tenant.databaseName(), tenant.databaseName(), "sealed",
+                    "0a0b0c0d"));
+        }
+        store.reserve(tenant("Provisioning", Environment.STAGING));
+        store.beginDeletion(deleted.id());
+        store.finishDeletion(deleted.id());
+
+        assertThat(store.countByStatus()).containsEntry(TenantStatus.ACTIVE, 1L)
+                .containsEntry(TenantStatus.PROVISIONING, 1L).containsEntry(TenantStatus.DELETED, 1L)
+                .containsEntry(TenantStatus.DELETING, 0L).containsEntry(TenantStatus.FAILED, 0L);
+    }
+
+    @Test
     void activateOfAReleasedTenantFailsAndWritesNothing() throws SQLException {
         store.migrate();
         Tenant tenant = tenant("Acme", Environment.STAGING);
@@ -151,7 +160,7 @@ class JdbcTenantStoreTest {
     }
 
     private List<String> versions() throws SQLException {
-        return RealProvisioning.strings(postgres.dataSource(database),
+        return Sql.strings(database.dataSource(),
                 "SELECT script FROM control_plane.schema_version ORDER BY version");
     }
 

@@ -13,6 +13,7 @@ import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.PlacementPolicy;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -214,7 +215,7 @@ class MultiServerProvisioningTest {
         target.set("default");
         Tenant onDefault = provisioner.provision(request("on default"));
         // The control plane forgets a tenant whose database stays behind on the second server.
-        RealProvisioning.strings(fleet.real.postgres.dataSource(fleet.real.controlDatabase),
+        Sql.strings(fleet.real.postgres.dataSource(fleet.real.controlDatabase),
                 "UPDATE control_plane.tenants SET status = 'deleted' WHERE id = ?::uuid RETURNING id",
                 orphaned.id().toString());
         // And an active tenant of the default server loses its database: drift there, not on the second.

@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.spi.PlacementPolicy;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import java.sql.Connection;
@@ -120,19 +121,19 @@ final class RealServers implements AutoCloseable {
 
     /** This fixture's tenant databases on a server. */
     List<String> databasesOn(TestPostgres server) throws SQLException {
-        return RealProvisioning.strings(server.adminDataSource(),
+        return Sql.strings(server.adminDataSource(),
                 "SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1", real.prefix);
     }
 
     /** This fixture's tenant roles on a server. */
     List<String> rolesOn(TestPostgres server) throws SQLException {
-        return RealProvisioning.strings(server.adminDataSource(),
+        return Sql.strings(server.adminDataSource(),
                 "SELECT rolname FROM pg_roles WHERE starts_with(rolname, ?) ORDER BY 1", real.prefix);
     }
 
     /** Rows in the control plane's tenant tables. */
     int tenantRows() throws SQLException {
-        return Integer.parseInt(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        return Integer.parseInt(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT (SELECT count(*) FROM control_plane.tenants)"
                         + " + (SELECT count(*) FROM control_plane.tenant_databases)").get(0));
     }

@@ -10,6 +10,7 @@ import io.tenantdb.provisioning.ServerState;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.testing.CapturedLog;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,7 +124,7 @@ class ServerRegistryTest {
     void anAdminUrlSealedForOneServerDoesNotOpenForAnother() throws Exception {
         fleet.register("first", fleet.real.postgres, 1, Optional.empty());
         fleet.register("second", fleet.real.postgres, 1, Optional.empty());
-        RealProvisioning.strings(fleet.real.postgres.dataSource(fleet.real.controlDatabase), """
+        Sql.strings(fleet.real.postgres.dataSource(fleet.real.controlDatabase), """
                 UPDATE control_plane.servers SET admin_connection_encrypted = f.admin_connection_encrypted,
                        key_id = f.key_id
                   FROM control_plane.servers f

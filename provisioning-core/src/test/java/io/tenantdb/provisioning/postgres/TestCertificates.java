@@ -20,12 +20,12 @@ import java.util.List;
  * @param serverCertificate the server's certificate, for {@code ssl_cert_file}
  * @param serverKey         the server's unencrypted PKCS#8 private key, {@code rw-------}, for {@code ssl_key_file}
  */
-record TestCertificates(Path caCertificate, Path serverCertificate, Path serverKey) {
+public record TestCertificates(Path caCertificate, Path serverCertificate, Path serverKey) {
 
     private static final String PASSWORD = "test-only";
 
     /** Creates the three files in {@code directory}. */
-    static TestCertificates create(Path directory) throws IOException, InterruptedException {
+    public static TestCertificates create(Path directory) throws IOException, InterruptedException {
         Path ca = directory.resolve("ca.p12");
         Path server = directory.resolve("server.p12");
         Path request = directory.resolve("server.csr");

@@ -168,6 +168,21 @@ public final class TestPostgres {
         return name;
     }
 
+    /**
+     * Drops a database if it exists, ending its sessions ({@code WITH (FORCE)}).
+     *
+     * @throws IllegalStateException when the server refuses
+     */
+    public void dropDatabase(String name) {
+        Objects.requireNonNull(name, "name");
+        try (Connection connection = adminDataSource.getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + name.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("dropping test database " + name + " failed", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "TestPostgres[source=" + source + ", " + host + ":" + port + "]";

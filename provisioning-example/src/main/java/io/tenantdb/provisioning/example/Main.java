@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.flyway.FleetConsole;
 import io.tenantdb.provisioning.flyway.FleetRun;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
 import io.tenantdb.provisioning.postgres.RegistryReconciler;
@@ -169,9 +170,9 @@ public final class Main {
     /** {@code migrate [--parallelism N] [--canary N] [--dry-run]}: the fleet to the latest TENANT_MIGRATIONS. */
     private static int migrate(Map<String, String> environment, List<String> arguments, PrintStream out,
                                PrintStream err) {
-        Optional<FleetRun> run = MigrateCommand.parse(arguments);
+        Optional<FleetRun> run = FleetConsole.parse(arguments);
         if (run.isEmpty()) {
-            err.println(MigrateCommand.USAGE);
+            err.println(FleetConsole.USAGE);
             return EXIT_USAGE;
         }
         Configuration configuration = configuration(environment, err);
@@ -183,8 +184,9 @@ public final class Main {
                     + " must name the directory of tenant migrations to run migrate");
             return EXIT_USAGE;
         }
-        return withBackends(configuration, err, backends -> MigrateCommand.run(
-                backends.application().fleetMigrator().orElseThrow(), run.get(), System.console() != null, out));
+        return withBackends(configuration, err, backends -> FleetConsole.run(
+                backends.application().fleetMigrator().orElseThrow(), run.get(), System.console() != null, out)
+                ? 0 : EXIT_FAILURE);
     }
 
     /** Parses the configuration, or prints the one-line error and returns null. */

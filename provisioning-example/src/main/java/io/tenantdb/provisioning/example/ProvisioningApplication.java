@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantdb.provisioning.AuditLogListener;
 import io.tenantdb.provisioning.DatabaseServer;
 import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantConnections;
@@ -19,15 +20,16 @@ import io.tenantdb.provisioning.flyway.FleetMigrator;
 import io.tenantdb.provisioning.flyway.FlywayInitializer;
 import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
+import io.tenantdb.provisioning.micrometer.TenantStatusMetrics;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.JdbcServerStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.PostgresServerDirectory;
+import io.tenantdb.provisioning.postgres.PostgresWarmPool;
 import io.tenantdb.provisioning.postgres.RegistryReconciler;
 import io.tenantdb.provisioning.postgres.TenantConnector;
-import io.tenantdb.provisioning.spi.ProvisioningListener;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,8 +40,8 @@ import java.util.Optional;
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
  * HikariCP pool on the admin database (it holds the control plane and issues the DDL on the {@code default}
  * server), the control-plane schema applied, the server registry, and a {@link TenantProvisioner} placing across it,
- * wired from the PostgreSQL and AES-GCM implementations with idempotency
- * keys, a logging listener and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
+ * wired from the PostgreSQL and AES-GCM implementations with idempotency keys, the audit log, the warm pool and
+ * {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
  * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
  * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
  * meters and the JVM's memory, GC, thread and processor meters.
@@ -70,6 +72,7 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final TenantSchemas schemas;
     private final PrometheusMeterRegistry metrics;
     private final JvmGcMetrics gcMetrics;
+    private final PostgresWarmPool warmPool;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
@@ -77,7 +80,9 @@ public final class ProvisioningApplication implements AutoCloseable {
                                     JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
                                     Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
                                     PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics,
-                                    JdbcServerStore serverStore, PostgresServerDirectory directory) {
+                                    PostgresWarmPool warmPool, JdbcServerStore serverStore,
+                                    PostgresServerDirectory directory) {
+        this.warmPool = warmPool;
         this.migrations = migrations;
         this.tenantConnector = tenantConnector;
         this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
@@ -160,43 +165,40 @@ public final class ProvisioningApplication implements AutoCloseable {
                         configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
                     }).build();
             PostgresDatabaseCreator creator = directory.creatorFor(DatabaseServer.DEFAULT);
+            JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(tenantConnector);
+            PostgresWarmPool.Builder warmPoolBuilder = PostgresWarmPool.builder(store, creator, verifier)
+                    .databasePrefix(configuration.databasePrefix()).targetSize(configuration.warmPoolSize());
             TenantProvisioner.Builder builder = TenantProvisioner.builder()
                     .servers(serverStore, directory)
-                    .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
+                    .connectionVerifier(verifier)
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
-                    .listener(both(new LoggingListener(), new ProvisioningMetrics(metrics)))
+                    .listener(new AuditLogListener())
+                    .listener(new ProvisioningMetrics(metrics))
                     .databasePrefix(configuration.databasePrefix());
-            configuration.tenantMigrations().ifPresent(migrations ->
-                    builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
+            Optional<FlywayInitializer> initializer = configuration.tenantMigrations()
+                    .map(migrations -> new FlywayInitializer(migrations, tenantConnector, store));
+            initializer.ifPresent(builder::databaseInitializer);
+            initializer.ifPresent(warmPoolBuilder::initializer);
+            // At size 0 the pool is off (the plain reservation) and its keeper drops entries a larger size left.
+            PostgresWarmPool warmPool = warmPoolBuilder.build();
+            builder.warmPool(warmPool);
+
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
+            new TenantStatusMetrics(store::countByStatus).bindTo(metrics);
             JvmGcMetrics gcMetrics = new JvmGcMetrics();
             gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
                     configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
-                    gcMetrics, serverStore, directory);
+                    gcMetrics, warmPool.start(), serverStore, directory);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             metrics.close();
             throw e;
         }
-    }
-
-    /**
-     * The builder takes one listener; this one hands each event to both, and a failure of the first does not keep
-     * the event from the second.
-     */
-    private static ProvisioningListener both(ProvisioningListener first, ProvisioningListener second) {
-        return event -> {
-            try {
-                first.onEvent(event);
-            } finally {
-                second.onEvent(event);
-            }
-        };
     }
 
     /** The meters of this application, for {@code GET /metrics}. */
@@ -207,6 +209,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The provisioner, for the servlet. */
     public TenantProvisioner provisioner() {
         return provisioner;
+    }
+
+    /** The warm pool ({@code WARM_POOL_SIZE}), for the servlet and the benchmark. */
+    public PostgresWarmPool warmPool() {
+        return warmPool;
     }
 
     /** The recorded schema versions against the latest of {@code TENANT_MIGRATIONS}, for the servlet. */
@@ -282,6 +289,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     public synchronized void close() {
         if (maintenance != null) {
             maintenance.close();
+        }
+        try {
+            warmPool.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         store.close();
         pool.close();

@@ -36,8 +36,14 @@ class MetricsHttpTest {
                     type -> assertThat(type).startsWith("text/plain"));
             String body = scraped.body();
             assertThat(body)
-                    .contains("tenantdb_provisioning_seconds_bucket{error=\"none\",outcome=\"succeeded\",le=")
-                    .contains("tenantdb_provisioning_seconds_count{error=\"none\",outcome=\"succeeded\"} 1")
+                    .contains("tenantdb_provisioning_seconds_bucket{environment=\"production\",error=\"none\","
+                            + "outcome=\"succeeded\",le=")
+                    .contains("tenantdb_provisioning_seconds_count{environment=\"production\",error=\"none\","
+                            + "outcome=\"succeeded\"} 1")
+                    .contains("tenantdb_provisioning_seconds_count{environment=\"staging\",error=\"none\","
+                            + "outcome=\"succeeded\"} 0")
+                    .containsPattern("tenantdb_tenants\\{status=\"active\"} [1-9]")
+                    .contains("tenantdb_tenants{status=\"provisioning\"}")
                     .contains("tenantdb_provisioning_step_seconds_count{step=\"create\"} 1")
                     .contains("jvm_memory_used_bytes", "jvm_threads_live_threads", "system_cpu_count")
                     .contains("hikaricp_connections_active{pool=\"tenantdb-control-plane\"}")

@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.micrometer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
@@ -17,14 +18,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * A {@link ProvisioningListener} that records the tenant lifecycle in a Micrometer {@link MeterRegistry}:
  * <ul>
  *   <li>{@value #PROVISIONING}: a timer of whole provisionings with a percentile histogram, tagged {@code outcome}
- *       ({@code succeeded}, {@code failed}) and {@code error} (the {@link ErrorCode} in lower case, {@code none}
- *       on success);</li>
+ *       ({@code succeeded}, {@code failed}), {@code error} (the {@link ErrorCode} in lower case, {@code none}
+ *       on success) and {@code environment} (the tenant's {@link Environment}, by its wire name);</li>
  *   <li>{@value #STEP}: a timer of each completed provisioning step, tagged {@code step};</li>
  *   <li>{@value #DEPROVISIONS} and {@value #ROTATIONS}: counters of deprovisioned tenants and rotated
  *       credentials;</li>
  *   <li>{@value #FAILURES}: a counter of failed deprovisions and rotations, tagged {@code error}.</li>
  * </ul>
- * A tenant id or name is never a tag. The events carry no environment, so no meter is tagged with one.
+ * A tenant id or name is never a tag: every tag takes its values from a closed set.
  *
  * <p>Thread-safe, as the listener contract requires. It remembers the ids of provisionings in progress (to tell a
  * failed provisioning from a failed rotation, which the event does not say), one entry per provisioning that has
@@ -57,7 +58,9 @@ public final class ProvisioningMetrics implements ProvisioningListener {
         this.deprovisions = Counter.builder(DEPROVISIONS).description("Tenants deprovisioned").register(registry);
         this.rotations = Counter.builder(ROTATIONS).description("Tenant credentials rotated").register(registry);
         // Registered up front, so a scrape shows the series before the first tenant is provisioned.
-        provisioningTimer("succeeded", "none");
+        for (Environment environment : Environment.values()) {
+            provisioningTimer("succeeded", "none", environment.wireName());
+        }
     }
 
     @Override
@@ -72,12 +75,12 @@ public final class ProvisioningMetrics implements ProvisioningListener {
                     .record(event.elapsed()));
             case SUCCEEDED -> {
                 inProgress.remove(event.tenantId());
-                provisioningTimer("succeeded", "none").record(event.elapsed());
+                provisioningTimer("succeeded", "none", environment(event)).record(event.elapsed());
             }
             case FAILED -> {
                 String error = event.error().map(ProvisioningMetrics::tagValue).orElse("unknown");
                 if (inProgress.remove(event.tenantId())) {
-                    provisioningTimer("failed", error).record(event.elapsed());
+                    provisioningTimer("failed", error, environment(event)).record(event.elapsed());
                 } else {
                     Counter.builder(FAILURES).description("Failed deprovisions and credential rotations")
                             .tag("error", error).register(registry).increment();
@@ -89,13 +92,19 @@ public final class ProvisioningMetrics implements ProvisioningListener {
         }
     }
 
-    private Timer provisioningTimer(String outcome, String error) {
+    private Timer provisioningTimer(String outcome, String error, String environment) {
         return Timer.builder(PROVISIONING)
                 .description("Duration of tenant provisioning, from the request to an active tenant or a failure")
                 .tag("outcome", outcome)
                 .tag("error", error)
+                .tag("environment", environment)
                 .publishPercentileHistogram()
                 .register(registry);
+    }
+
+    // The saga names the environment on every provisioning event; "unknown" only for a host's own events without.
+    private static String environment(ProvisioningEvent event) {
+        return event.environment().map(Environment::wireName).orElse("unknown");
     }
 
     private static String tagValue(ErrorCode code) {

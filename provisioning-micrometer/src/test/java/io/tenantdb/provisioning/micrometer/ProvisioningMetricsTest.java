@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.micrometer;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
@@ -22,16 +23,22 @@ class ProvisioningMetricsTest {
     private final ProvisioningMetrics metrics = new ProvisioningMetrics(registry);
 
     @Test
-    void countsProvisioningsPerOutcomeAndErrorCode() {
+    void countsProvisioningsPerOutcomeErrorCodeAndEnvironment() {
         provision(UUID.randomUUID(), null);
         provision(UUID.randomUUID(), null);
         provision(UUID.randomUUID(), ErrorCode.VERIFY_FAILED);
+        metrics.onEvent(event(Kind.SUCCEEDED, UUID.randomUUID(), null, 20, null, Environment.STAGING));
 
-        assertThat(registry.get(ProvisioningMetrics.PROVISIONING).tags("outcome", "succeeded", "error", "none")
-                .timer().count()).isEqualTo(2);
-        assertThat(registry.get(ProvisioningMetrics.PROVISIONING).tags("outcome", "failed", "error", "verify_failed")
-                .timer().count()).isEqualTo(1);
-        assertThat(registry.get(ProvisioningMetrics.PROVISIONING).timers()).hasSize(2);
+        assertThat(registry.get(ProvisioningMetrics.PROVISIONING)
+                .tags("outcome", "succeeded", "error", "none", "environment", "production").timer().count())
+                .isEqualTo(2);
+        assertThat(registry.get(ProvisioningMetrics.PROVISIONING)
+                .tags("outcome", "failed", "error", "verify_failed", "environment", "production").timer().count())
+                .isEqualTo(1);
+        assertThat(registry.get(ProvisioningMetrics.PROVISIONING)
+                .tags("outcome", "succeeded", "environment", "staging").timer().count()).isEqualTo(1);
+        // One series per environment from the start, and the failure's.
+        assertThat(registry.get(ProvisioningMetrics.PROVISIONING).timers()).hasSize(4);
     }
 
     @Test
@@ -91,7 +98,12 @@ class ProvisioningMetricsTest {
     }
 
     private static ProvisioningEvent event(Kind kind, UUID id, String step, long millis, ErrorCode error) {
+        return event(kind, id, step, millis, error, kind == Kind.STEP_FINISHED ? null : Environment.PRODUCTION);
+    }
+
+    private static ProvisioningEvent event(Kind kind, UUID id, String step, long millis, ErrorCode error,
+                                           Environment environment) {
         return new ProvisioningEvent(kind, id, Optional.ofNullable(step), Duration.ofMillis(millis),
-                Optional.ofNullable(error));
+                Optional.ofNullable(error), Optional.ofNullable(environment));
     }
 }

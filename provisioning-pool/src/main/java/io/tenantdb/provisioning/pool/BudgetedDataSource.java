@@ -4,12 +4,12 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.postgres.FixedCredentialsDataSource;
-import org.postgresql.Driver;
+import io.tenantdb.provisioning.postgres.TenantConnector;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  */
 final class BudgetedDataSource extends FixedCredentialsDataSource {
 
-    private static final Driver DRIVER = new Driver();
+    // The pools' sessions are told apart by their name; the socket factory waits for the server to end a session.
+    private static final Map<String, String> POOL_PROPERTIES = Map.of("ApplicationName", "tenantdb-pool",
+            "socketFactory", DrainingSocketFactory.class.getName());
     private static final Set<String> STALE_DETAILS = Set.of("28P01", "3D000");
     private static final Set<ErrorCode> NOT_SERVABLE = Set.of(ErrorCode.TENANT_NOT_FOUND, ErrorCode.TENANT_NOT_ACTIVE);
 
@@ -30,7 +32,7 @@ final class BudgetedDataSource extends FixedCredentialsDataSource {
     private final ConnectionBudget budget;
     private final Runnable reclaim;
     private final long permitTimeoutNanos;
-    private final int connectTimeoutSeconds;
+    private final TenantConnector connector;
     private final Object refreshLock = new Object();
     private volatile ConnectionDetails details;
     private volatile ProvisioningException gone;
@@ -38,16 +40,17 @@ final class BudgetedDataSource extends FixedCredentialsDataSource {
     /**
      * @param initial the details just read, which proved the tenant active
      * @param reader  reads the tenant's current details from the control plane
-     * @param reclaim asked to free an idle connection elsewhere while the budget is exhausted
+     * @param reclaim   asked to free an idle connection elsewhere while the budget is exhausted
+     * @param connector opens the sessions: its timeouts and CA file, as the provisioner's verifier uses them
      */
     BudgetedDataSource(ConnectionDetails initial, Supplier<ConnectionDetails> reader, ConnectionBudget budget,
-                       Runnable reclaim, long permitTimeoutNanos, int connectTimeoutSeconds) {
+                       Runnable reclaim, long permitTimeoutNanos, TenantConnector connector) {
         this.details = initial;
         this.reader = reader;
         this.budget = budget;
         this.reclaim = reclaim;
         this.permitTimeoutNanos = permitTimeoutNanos;
-        this.connectTimeoutSeconds = connectTimeoutSeconds;
+        this.connector = connector;
     }
 
     @Override
@@ -113,16 +116,6 @@ final class BudgetedDataSource extends FixedCredentialsDataSource {
     }
 
     private Connection open(ConnectionDetails target) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", target.user());
-        properties.setProperty("password", target.password());
-        properties.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
-        properties.setProperty("ApplicationName", "tenantdb-pool");
-        properties.setProperty("socketFactory", DrainingSocketFactory.class.getName());
-        Connection connection = DRIVER.connect(target.toJdbcUrl(), properties);
-        if (connection == null) {
-            throw new SQLException("pgjdbc refused the tenant's JDBC URL", "08001");
-        }
-        return connection;
+        return connector.open(target, POOL_PROPERTIES);
     }
 }

@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.TenantConnections;
+import io.tenantdb.provisioning.postgres.TenantConnector;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 
@@ -55,6 +56,7 @@ public final class TenantDataSources implements AutoCloseable {
     private final int maxPools;
     private final Duration idleTimeout;
     private final Duration connectionTimeout;
+    private final TenantConnector connector;
     private final Map<UUID, TenantPool> pools = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService closer;
@@ -66,6 +68,7 @@ public final class TenantDataSources implements AutoCloseable {
         this.maxPools = builder.maxPools;
         this.idleTimeout = builder.idleTimeout;
         this.connectionTimeout = builder.connectionTimeout;
+        this.connector = builder.connector;
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("tenantdb-pool-housekeeper"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.closer = Executors.newSingleThreadExecutor(daemon("tenantdb-pool-closer"));
@@ -172,8 +175,7 @@ public final class TenantDataSources implements AutoCloseable {
     private TenantPool open(UUID tenantId) {
         ConnectionDetails details = connections.details(tenantId);
         BudgetedDataSource logins = new BudgetedDataSource(details, () -> connections.details(tenantId), budget,
-                () -> reclaimIdleConnection(tenantId), connectionTimeout.toNanos(),
-                (int) Math.max(1, connectionTimeout.toSeconds()));
+                () -> reclaimIdleConnection(tenantId), connectionTimeout.toNanos(), connector);
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenantdb-" + tenantId);
         config.setMaximumPoolSize(maxConnectionsPerTenant);
@@ -269,6 +271,8 @@ public final class TenantDataSources implements AutoCloseable {
         private int maxPools = 100;
         private Duration idleTimeout = Duration.ofMinutes(10);
         private Duration connectionTimeout = Duration.ofSeconds(30);
+        private TenantConnector connector = new TenantConnector(new org.postgresql.Driver(), Duration.ofSeconds(10),
+                Duration.ofSeconds(30));
 
         private Builder(TenantConnections connections) {
             this.connections = Objects.requireNonNull(connections, "connections");
@@ -326,6 +330,19 @@ public final class TenantDataSources implements AutoCloseable {
                 throw new IllegalArgumentException("connectionTimeout must be at least 250 ms");
             }
             this.connectionTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * What opens the tenants' sessions (default: pgjdbc's driver, 10 s connect and 30 s socket timeouts). Give
+         * the provisioner's verifier's own connector, so that the pools trust the same CA file
+         * ({@link TenantConnector#withSslRootCert}) under the tenants' {@code sslmode}; its socket timeout bounds
+         * each reply from the server, so a host with longer queries gives a connector with a longer one.
+         *
+         * @throws NullPointerException when {@code connector} is null
+         */
+        public Builder connector(TenantConnector connector) {
+            this.connector = Objects.requireNonNull(connector, "connector");
             return this;
         }
 

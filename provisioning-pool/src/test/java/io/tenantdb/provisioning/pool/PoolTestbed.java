@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.pool;
 
 import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
@@ -24,6 +25,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -47,6 +49,15 @@ final class PoolTestbed implements AutoCloseable {
     private final AtomicReference<ProvisioningListener> listener = new AtomicReference<>(event -> { });
 
     PoolTestbed(TestPostgres postgres) throws SQLException {
+        this(postgres, postgres.host(), Optional.empty(), TenantConnector.withDefaults());
+    }
+
+    /**
+     * A testbed whose tenants are reached at {@code tenantHost} with {@code sslMode} in their connection strings,
+     * verified through {@code verifierConnector}.
+     */
+    PoolTestbed(TestPostgres postgres, String tenantHost, Optional<SslMode> sslMode,
+                TenantConnector verifierConnector) throws SQLException {
         this.postgres = postgres;
         byte[] suffix = new byte[4];
         SecureRandom random = new SecureRandom();
@@ -58,11 +69,12 @@ final class PoolTestbed implements AutoCloseable {
         this.controlDatabase = postgres.createDatabase("control_");
         this.store = new JdbcTenantStore(postgres.dataSource(controlDatabase));
         store.migrate();
-        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(postgres.adminDataSource(),
-                store.controlPlaneId()).tenantEndpoint(postgres.host(), postgres.port()).build();
+        PostgresDatabaseCreator.Builder creator = PostgresDatabaseCreator.builder(postgres.adminDataSource(),
+                store.controlPlaneId()).tenantEndpoint(tenantHost, postgres.port());
+        sslMode.ifPresent(creator::tenantSslMode);
         this.provisioner = TenantProvisioner.builder()
-                .databaseCreator(creator)
-                .connectionVerifier(new JdbcConnectionVerifier(TenantConnector.withDefaults()))
+                .databaseCreator(creator.build())
+                .connectionVerifier(new JdbcConnectionVerifier(verifierConnector))
                 .cipherService(cipher)
                 .tenantStore(store)
                 .databasePrefix(prefix)

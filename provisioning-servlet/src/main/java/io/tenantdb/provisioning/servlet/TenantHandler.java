@@ -15,7 +15,9 @@ import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantSchemas;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.WarmPoolStatus;
 import io.tenantdb.provisioning.spi.SchemaVersionStore.FleetSchemas;
+import io.tenantdb.provisioning.spi.WarmPool;
 import io.tenantdb.provisioning.servlet.ProblemMapper.FieldError;
 
 import java.io.IOException;
@@ -70,23 +72,27 @@ final class TenantHandler {
 
     private final TenantProvisioner provisioner;
     private final Optional<TenantSchemas> schemas;
+    private final Optional<WarmPool> warmPool;
     private final Optional<ServerHandler> servers;
     private final List<Route> routes;
 
     /** @throws NullPointerException when {@code provisioner} is null */
     TenantHandler(TenantProvisioner provisioner) {
-        this(provisioner, Optional.empty(), Optional.empty());
+        this(provisioner, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /**
      * @param schemas the recorded schema versions: tenants then show {@code schema_version}, and
      *                {@code GET /migrations} answers; without, that route answers 404
-     * @param servers the server registry: {@code /servers} answers; without, those routes answer 404
+     * @param warmPool the provisioner's warm pool: {@code GET /warm-pool} reports it; without, 404
+     * @param servers  the server registry: {@code /servers} answers; without, those routes answer 404
      * @throws NullPointerException when an argument is null
      */
-    TenantHandler(TenantProvisioner provisioner, Optional<TenantSchemas> schemas, Optional<ServerRegistry> servers) {
+    TenantHandler(TenantProvisioner provisioner, Optional<TenantSchemas> schemas, Optional<WarmPool> warmPool,
+                  Optional<ServerRegistry> servers) {
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
         this.schemas = Objects.requireNonNull(schemas, "schemas");
+        this.warmPool = Objects.requireNonNull(warmPool, "warmPool");
         this.servers = Objects.requireNonNull(servers, "servers").map(ServerHandler::new);
         this.routes = List.of(
                 new Route("/tenants", Pattern.compile("/tenants"), operations(
@@ -105,6 +111,8 @@ final class TenantHandler {
                         on("PATCH", (request, name) -> onServers(handler -> handler.change(request, name))))),
                 new Route("/migrations", Pattern.compile("/migrations"),
                         operations(on("GET", (request, id) -> migrations(request)))),
+                new Route("/warm-pool", Pattern.compile("/warm-pool"),
+                        operations(on("GET", (request, id) -> warmPool()))),
                 new Route("/openapi.yaml", Pattern.compile("/openapi\\.yaml"),
                         operations(on("GET", (request, id) -> OpenApiDocument.response()))));
     }
@@ -275,6 +283,21 @@ final class TenantHandler {
             return ProblemMapper.invalid(errors);
         }
         return guarded("GET /migrations", null, () -> ok(fleetView(schemas.get().summary(after, limit))));
+    }
+
+    private ApiResponse warmPool() {
+        if (warmPool.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.NOT_FOUND, "No warm pool is configured here.");
+        }
+        return guarded("GET /warm-pool", null, () -> {
+            WarmPoolStatus status = WarmPoolStatus.of(warmPool.get());
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.put("target", status.target());
+            body.put("ready", status.ready());
+            body.put("making", status.making());
+            body.put("stale", status.stale());
+            return ok(body);
+        });
     }
 
     /** The fleet's schema state: target, tenants per state and per version, one page of failed tenant ids. */

@@ -11,7 +11,9 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantSchemas;
+import io.tenantdb.provisioning.WarmPoolStatus;
 import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.WarmPool;
 import io.tenantdb.provisioning.spi.SchemaVersionStore;
 import io.tenantdb.provisioning.spi.ServerDirectory;
 import io.tenantdb.provisioning.spi.ServerStore;
@@ -118,11 +120,23 @@ class OpenApiConformanceTest {
         TenantProvisioner current = follow(TenantProvisioner.class, world -> world.provisioner);
         SchemaVersionStore versions = follow(SchemaVersionStore.class, world -> world.fakes.store);
         TenantSchemas schemas = new TenantSchemas(versions, () -> Optional.of("2"));
+        WarmPool pool = (WarmPool) Proxy.newProxyInstance(OpenApiConformanceTest.class.getClassLoader(),
+                new Class<?>[]{WarmPool.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("status")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    Object answer = WORLD.get().warmPool.get();
+                    if (answer instanceof Exception failure) {
+                        throw failure;
+                    }
+                    return answer;
+                });
         ServerRegistry registry = new ServerRegistry(follow(ServerStore.class, world -> world.servers),
                 follow(ServerDirectory.class, world -> world.directory),
                 follow(CipherService.class, world -> world.fakes.cipher));
         server = LocalJetty.start(context -> {
-            context.addServlet(new ServletHolder(new TenantServlet(current, schemas, registry)), MOUNT + "/*");
+            context.addServlet(new ServletHolder(TenantServlet.builder(current).schemas(schemas).warmPool(pool)
+                    .servers(registry).build()), MOUNT + "/*");
             context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
                     EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())),
@@ -363,6 +377,18 @@ class OpenApiConformanceTest {
             return authorized("GET", migrations);
         });
 
+        String warmPool = MOUNT + "/warm-pool";
+        s.put("GET /api/v1/warm-pool 200", w -> authorized("GET", warmPool));
+        s.put("GET /api/v1/warm-pool 401 unauthorized", w -> request("GET", warmPool));
+        s.put("GET /api/v1/warm-pool 500 internal-error", w -> {
+            w.warmPool.set(new SQLException("broken", "XX000"));
+            return authorized("GET", warmPool);
+        });
+        s.put("GET /api/v1/warm-pool 503 service-unavailable", w -> {
+            w.warmPool.set(new SQLTransientConnectionException("refused", "08001"));
+            return authorized("GET", warmPool);
+        });
+
         String rotate = "/credentials/rotate";
         s.put("POST /api/v1/tenants/{id}/credentials/rotate 200",
                 w -> authorized("POST", item(w.provision("Acme")) + rotate));
@@ -431,8 +457,9 @@ class OpenApiConformanceTest {
     @Test
     void theHandlersRoutesAreExactlyTheDocumentedApiPaths() {
         Map<String, Set<String>> served = new LinkedHashMap<>();
-        new TenantHandler(WORLD.get().provisioner).routes().forEach((template, methods) ->
-                served.put(MOUNT + template, new TreeSet<>(methods)));
+        new TenantHandler(WORLD.get().provisioner, Optional.empty(), Optional.empty(), Optional.empty()).routes()
+                .forEach((template, methods) ->
+                        served.put(MOUNT + template, new TreeSet<>(methods)));
         Map<String, Set<String>> documented = new LinkedHashMap<>();
         documentedMethods().forEach((path, methods) -> {
             if (path.startsWith(MOUNT + "/")) {
@@ -767,6 +794,8 @@ class OpenApiConformanceTest {
         final InMemoryServerDirectory directory = new InMemoryServerDirectory();
         final TenantProvisioner provisioner;
         final AtomicBoolean controlPlaneUp = new AtomicBoolean(true);
+        /** What the warm pool's status answers: a {@link WarmPoolStatus} or an exception to throw. */
+        final AtomicReference<Object> warmPool = new AtomicReference<>(new WarmPoolStatus(16, 12, 1, 0));
 
         World(boolean idempotency) {
             this(idempotency, false);

@@ -31,7 +31,7 @@ class ServerHandlerTest {
     private final TenantProvisioner placing = TenantProvisioner.builder().servers(servers, directory)
             .connectionVerifier(new InMemoryConnectionVerifier(directory.creator("default")))
             .cipherService(fakes.cipher).tenantStore(fakes.store).build();
-    private final TenantHandler handler = new TenantHandler(placing, Optional.empty(),
+    private final TenantHandler handler = new TenantHandler(placing, Optional.empty(), Optional.empty(),
             Optional.of(new ServerRegistry(servers, directory, fakes.cipher)));
 
     @Test

@@ -186,6 +186,7 @@ class TenantHandlerTest {
                 org.assertj.core.api.Assertions.entry("/servers", List.of("GET", "POST")),
                 org.assertj.core.api.Assertions.entry("/servers/{name}", List.of("PATCH")),
                 org.assertj.core.api.Assertions.entry("/migrations", List.of("GET")),
+                org.assertj.core.api.Assertions.entry("/warm-pool", List.of("GET")),
                 org.assertj.core.api.Assertions.entry("/openapi.yaml", List.of("GET")));
     }
 
