@@ -8,6 +8,7 @@ import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -196,7 +197,7 @@ class MultiHostControlPlaneTest {
     }
 
     private static List<String> query(DataSource dataSource, String sql) throws SQLException {
-        return RealProvisioning.strings(dataSource, sql);
+        return Sql.strings(dataSource, sql);
     }
 
     private static void pgCtlPromote() throws Exception {
