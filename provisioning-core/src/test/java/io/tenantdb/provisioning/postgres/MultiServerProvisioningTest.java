@@ -22,7 +22,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +41,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -119,19 +128,33 @@ class MultiServerProvisioningTest {
         // The empty server would take the first tenants; weight 10 makes it the first choice for a while.
         fleet.register("doomed", doomedServer, 10, Optional.empty());
         doomed.close();
-        TenantProvisioner provisioner = fleet.provisioner();
+        MutableClock clock = new MutableClock();
+        RealServers instance = fleet.withClock(clock);
+        TenantProvisioner provisioner = instance.provisioner();
 
-        Tenant tenant = provisioner.provision(request("survivor"));
+        // Its port now accepts and at once closes every connection, counting them: a server that does not answer.
+        try (RefusingListener listener = new RefusingListener(doomedServer.port())) {
+            Tenant tenant = provisioner.provision(request("survivor"));
 
-        assertThat(tenant.server()).isEqualTo("default");
-        assertThat(fleet.real.databasesWithPrefix()).containsExactly(tenant.databaseName());
-        assertThat(fleet.tenantRows()).isEqualTo(2);
-        DatabaseServer down = fleet.registry.list().stream().filter(s -> s.name().equals("doomed")).findFirst()
-                .orElseThrow();
-        assertThat(down.healthy()).isFalse();
-        assertThat(down.tenants()).isZero();
-        // Within the back-off the server is not even asked: the next tenant goes to the default server at once.
-        assertThat(provisioner.provision(request("second survivor")).server()).isEqualTo("default");
+            assertThat(tenant.server()).isEqualTo("default");
+            assertThat(fleet.real.databasesWithPrefix()).containsExactly(tenant.databaseName());
+            assertThat(fleet.tenantRows()).isEqualTo(2);
+            DatabaseServer down = instance.registry.list().stream().filter(s -> s.name().equals("doomed"))
+                    .findFirst().orElseThrow();
+            assertThat(down.healthy()).isFalse();
+            assertThat(down.unhealthyUntil()).contains(clock.instant().plus(Duration.ofMinutes(5)));
+            assertThat(down.tenants()).isZero();
+            int attempts = listener.connections();
+            assertThat(attempts).isPositive();
+
+            // Within the back-off it is not even asked; after it, it is asked again.
+            assertThat(provisioner.provision(request("second survivor")).server()).isEqualTo("default");
+            assertThat(listener.connections()).isEqualTo(attempts);
+            clock.advance(Duration.ofMinutes(6));
+            assertThat(instance.registry.list().get(1).healthy()).isTrue();
+            assertThat(provisioner.provision(request("third survivor")).server()).isEqualTo("default");
+            assertThat(listener.connections()).isGreaterThan(attempts);
+        }
     }
 
     @Test
@@ -286,4 +309,61 @@ class MultiServerProvisioningTest {
         }
     }
 
+
+    /** A clock a test moves by hand. */
+    private static final class MutableClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Listens on a port, closing every connection at once and counting them. */
+    private static final class RefusingListener implements AutoCloseable {
+        private final ServerSocket socket;
+        private final AtomicInteger connections = new AtomicInteger();
+        private final Thread acceptor;
+
+        RefusingListener(int port) throws java.io.IOException {
+            socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("localhost", port));
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try (Socket accepted = socket.accept()) {
+                        connections.incrementAndGet();
+                    } catch (java.io.IOException closed) {
+                        // The listener was closed, or the client went away first.
+                    }
+                }
+            }, "refusing-listener");
+            acceptor.start();
+        }
+
+        int connections() {
+            return connections.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join();
+        }
+    }
 }
