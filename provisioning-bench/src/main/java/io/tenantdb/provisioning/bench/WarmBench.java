@@ -64,6 +64,7 @@ public final class WarmBench {
         try (BenchTarget target = BenchTarget.start(environment, options.dataDirectory());
              TenantCleaner cleaner = new TenantCleaner(target)) {
             cleaner.sweepBeforeStart(err);
+            Files.createDirectories(options.out());
             PostgresWarmPool pool = target.application().warmPool();
             StringBuilder csv = new StringBuilder("setting,workload,n,p50_ms,p95_ms,p99_ms,tenants_per_second,"
                     + "p50_x_floor\n");
@@ -89,7 +90,6 @@ public final class WarmBench {
             pool.resize(0);
             PoolState.await(pool, 0);
             cleaner.sweep();
-            Files.createDirectories(options.out());
             Files.writeString(options.out().resolve("warm-bench.csv"), csv.toString(), StandardCharsets.UTF_8);
             out.println("wrote warm-bench.csv and warm-latency-vs-concurrency.png to "
                     + options.out().toAbsolutePath() + "; leftover objects: " + cleaner.leftovers());

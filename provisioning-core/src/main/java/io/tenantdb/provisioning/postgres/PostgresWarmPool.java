@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +37,10 @@ import java.util.regex.Pattern;
  * drops entries made at another schema version than the initializer's current one (they are never handed out) and
  * the surplus above the target, and makes new entries, at most {@link Builder#refillConcurrency(int)} at a time
  * per instance and never more than the target across all instances sharing the control plane. It runs when a
- * claim took an entry, when the target changes, and every {@link Builder#checkInterval(Duration)}.
+ * claim took an entry, when the target changes, and every {@link Builder#checkInterval(Duration)}; after a claim it
+ * waits until this instance has claimed nothing for {@link Builder#refillDelay(Duration)}, so that a burst of claims
+ * is not slowed by the refill's {@code CREATE DATABASE} (whose write-ahead log every claim's commit would otherwise
+ * wait behind).
  *
  * <pre>{@code
  * PostgresWarmPool pool = PostgresWarmPool.builder(store, creator, verifier).targetSize(16).build().start();
@@ -58,6 +62,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     private final String prefix;
     private final int refillConcurrency;
     private final Duration checkInterval;
+    private final long refillDelayNanos;
+    private volatile long lastClaimNanos;
     private final ScheduledExecutorService keeper;
     private final ExecutorService makers;
     private final AtomicBoolean passPending = new AtomicBoolean();
@@ -73,6 +79,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         this.prefix = builder.prefix;
         this.refillConcurrency = builder.refillConcurrency;
         this.checkInterval = builder.checkInterval;
+        this.refillDelayNanos = builder.refillDelay.toNanos();
+        this.lastClaimNanos = System.nanoTime() - refillDelayNanos;
         this.target = builder.targetSize;
         this.keeper = Executors.newSingleThreadScheduledExecutor(daemons("tenantdb-warm-pool"));
         this.makers = Executors.newFixedThreadPool(refillConcurrency, daemons("tenantdb-warm-pool-maker"));
@@ -145,6 +153,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         }
         Optional<Reservation> reservation = store.reserve(tenant, currentVersion());
         if (reservation.flatMap(Reservation::entry).isPresent()) {
+            lastClaimNanos = System.nanoTime();
             signal();
         }
         return reservation;
@@ -186,7 +195,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         if (passPending.compareAndSet(false, true)) {
             try {
                 keeper.execute(this::pass);
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
+            } catch (RejectedExecutionException closed) {
                 passPending.set(false);
             }
         }
@@ -194,6 +203,15 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
 
     private void pass() {
         passPending.set(false);
+        long quiet = System.nanoTime() - lastClaimNanos;
+        if (quiet < refillDelayNanos) {
+            try {
+                keeper.schedule(this::signal, refillDelayNanos - quiet, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closed) {
+                // Closed meanwhile: nothing more to do.
+            }
+            return;
+        }
         try {
             store.forgetFinishedClaims();
             Optional<String> version = currentVersion();
@@ -278,6 +296,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         private int targetSize;
         private int refillConcurrency = 1;
         private Duration checkInterval = Duration.ofSeconds(30);
+        private Duration refillDelay = Duration.ofSeconds(1);
 
         private Builder(JdbcTenantStore store, PostgresDatabaseCreator creator, ConnectionVerifier verifier) {
             this.store = store;
@@ -342,6 +361,21 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
                 throw new IllegalArgumentException("check interval must be positive");
             }
             this.checkInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long this instance must have claimed nothing before its keeper makes or drops entries (default 1 s):
+         * a burst of sign-ups is served at claim speed, and the pool refills after it.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder refillDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("refill delay must not be negative");
+            }
+            this.refillDelay = delay;
             return this;
         }
 

@@ -209,7 +209,8 @@ class WarmPoolTest {
 
     static PostgresWarmPool pool(RealProvisioning real, int target, DatabaseInitializer initializer) {
         PostgresWarmPool.Builder builder = PostgresWarmPool.builder(real.store, real.creator, real.verifier)
-                .databasePrefix(real.prefix).targetSize(target).checkInterval(Duration.ofSeconds(1));
+                .databasePrefix(real.prefix).targetSize(target).checkInterval(Duration.ofSeconds(1))
+                .refillDelay(Duration.ofMillis(100));
         if (initializer != null) {
             builder.initializer(initializer);
         }
