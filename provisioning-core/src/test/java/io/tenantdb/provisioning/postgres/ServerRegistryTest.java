@@ -1,14 +1,20 @@
 package io.tenantdb.provisioning.postgres;
 
+import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.DatabaseServer;
+import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.ServerChange;
 import io.tenantdb.provisioning.ServerRegistration;
 import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.ServerState;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
+import io.tenantdb.provisioning.internal.ConnectionStringSealer;
+import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.testing.CapturedLog;
 import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,6 +31,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -150,6 +158,34 @@ class ServerRegistryTest {
         assertThat(registry.rekey(next.idHex())).isZero();
         assertThat(fleet.servers.find("second").orElseThrow().adminSealed().orElseThrow().keyId())
                 .isEqualTo(next.idHex());
+    }
+
+    @Test
+    void moveTenantSwitchesServerAndSecretTogetherOnlyFromTheExpectedState() throws Exception {
+        fleet.register("second", fleet.real.postgres, 1, Optional.empty());
+        Tenant tenant = fleet.provisioner(candidates -> candidates.stream()
+                .filter(server -> server.name().equals(DatabaseServer.DEFAULT)).findFirst())
+                .provision(new TenantRequest("movable " + UUID.randomUUID(), Environment.PRODUCTION));
+        String before = fleet.store.findDatabase(tenant.id()).orElseThrow().connectionStringEncrypted();
+        ConnectionDetails details = fleet.real.storedDetails(tenant.id());
+        ConnectionDetails onSecond = new ConnectionDetails("second.internal", 6543, details.database(),
+                details.user(), details.password());
+        SealedValue resealed = fleet.real.cipher.encrypt(onSecond.toUri().getBytes(StandardCharsets.UTF_8),
+                ConnectionStringSealer.associatedData(tenant.id()));
+
+        assertThat(fleet.servers.moveTenant(tenant.id(), DatabaseServer.DEFAULT, before, "nowhere", resealed))
+                .as("an unknown target").isFalse();
+        assertThat(fleet.servers.moveTenant(tenant.id(), "second", before, DatabaseServer.DEFAULT, resealed))
+                .as("not on that server").isFalse();
+        assertThat(fleet.servers.moveTenant(tenant.id(), DatabaseServer.DEFAULT, before, "second", resealed))
+                .isTrue();
+        assertThat(fleet.store.find(tenant.id()).orElseThrow().server()).isEqualTo("second");
+        assertThat(fleet.connections().details(tenant.id()).host()).isEqualTo("second.internal");
+        assertThat(fleet.registry.list()).extracting(DatabaseServer::tenants).containsExactly(0, 1);
+        // The old secret no longer matches: a repeated or concurrent move changes nothing.
+        assertThat(fleet.servers.moveTenant(tenant.id(), "second", before, DatabaseServer.DEFAULT, resealed))
+                .isFalse();
+        assertThat(fleet.store.find(tenant.id()).orElseThrow().server()).isEqualTo("second");
     }
 
     private void assertRefused(String url, ErrorCode code) throws SQLException {
