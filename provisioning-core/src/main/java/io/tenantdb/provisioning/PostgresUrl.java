@@ -78,6 +78,11 @@ public record PostgresUrl(Scheme scheme, List<Host> hosts, String database, Opti
         return hosts.get(0).port();
     }
 
+    /** The first host's port, PostgreSQL's {@value #DEFAULT_PORT} when the URL names none. */
+    public int portOrDefault() {
+        return port().orElse(DEFAULT_PORT);
+    }
+
     /** The database, or libpq's default when the URL names none: the user name. */
     public String databaseOrUser() {
         return database.isEmpty() ? user.orElse("") : database;

@@ -80,10 +80,10 @@ final class BenchTarget implements AutoCloseable {
         Backends backends = null;
         try {
             backends = Backends.open(configuration);
-            Configuration.Database admin = backends.admin();
+            PostgresUrl admin = backends.admin();
             ExampleServer server = ExampleServer.start(backends.application(), backends.adminToken(), 0);
             return new BenchTarget(backends, temporary, configuration.tenantDbHost().orElse(admin.host()),
-                    configuration.tenantDbPort().orElse(admin.port()), server);
+                    configuration.tenantDbPort().orElse(admin.portOrDefault()), server);
         } catch (Exception | Error e) {
             if (backends != null) {
                 backends.close();
@@ -95,17 +95,17 @@ final class BenchTarget implements AutoCloseable {
 
     /** Opens an admin connection (autocommit) on the database holding the control plane. */
     Connection openAdmin(String applicationName) throws SQLException {
-        Configuration.Database admin = backends.admin();
+        PostgresUrl admin = backends.admin();
         Properties properties = new Properties();
-        admin.properties().forEach(properties::setProperty);
-        properties.setProperty("user", admin.user());
+        admin.jdbcProperties().forEach(properties::setProperty);
+        properties.setProperty("user", admin.user().orElseThrow());
         admin.password().ifPresent(password -> properties.setProperty("password", password));
         properties.setProperty("ApplicationName", applicationName);
         return DriverManager.getConnection(admin.jdbcUrl(), properties);
     }
 
     /** The admin connection settings. */
-    Configuration.Database admin() {
+    PostgresUrl admin() {
         return backends.admin();
     }
 
@@ -142,9 +142,9 @@ final class BenchTarget implements AutoCloseable {
 
     /** "embedded PostgreSQL (…)" or "DATABASE_URL (host:port)", without credentials. */
     String describe() {
-        Configuration.Database admin = backends.admin();
+        PostgresUrl admin = backends.admin();
         return (backends.embedded() ? "embedded PostgreSQL" : "DATABASE_URL") + " at " + admin.host() + ":"
-                + admin.port() + "/" + admin.name();
+                + admin.portOrDefault() + "/" + admin.databaseOrUser();
     }
 
     /** Stops Jetty (draining requests in flight), then closes the application's pool. Idempotent. */

@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.bench;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.example.Main;
 
 import java.io.IOException;
@@ -7,11 +8,9 @@ import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -125,11 +124,10 @@ final class MemoryCheck {
     // The child reaches the same server with the same admin role; the password is percent-encoded as libpq wants.
     private static String databaseUrl(BenchTarget target) {
         var admin = target.admin();
-        String password = admin.password()
-                .map(p -> ":" + URLEncoder.encode(p, StandardCharsets.UTF_8).replace("+", "%20")).orElse("");
-        String host = admin.host().indexOf(':') >= 0 ? "[" + admin.host() + "]" : admin.host();
-        return "postgresql://" + URLEncoder.encode(admin.user(), StandardCharsets.UTF_8) + password + "@" + host + ":"
-                + admin.port() + "/" + URLEncoder.encode(admin.name(), StandardCharsets.UTF_8);
+        return "postgresql://" + PostgresUrl.encode(admin.user().orElseThrow())
+                + admin.password().map(p -> ":" + PostgresUrl.encode(p)).orElse("") + "@"
+                + PostgresUrl.hostAndPort(admin.host(), admin.portOrDefault()) + "/"
+                + PostgresUrl.encode(admin.databaseOrUser());
     }
 
     private static byte[] randomKey() {

@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 
 import java.io.IOException;
@@ -23,10 +24,10 @@ public final class Backends implements AutoCloseable {
     private final ProvisioningApplication application;
     private final String adminToken;
     private final Optional<Path> dataDirectory;
-    private final Configuration.Database admin;
+    private final PostgresUrl admin;
 
     private Backends(Optional<EmbeddedDatabase> embedded, ProvisioningApplication application, String adminToken,
-                     Optional<Path> dataDirectory, Configuration.Database admin) {
+                     Optional<Path> dataDirectory, PostgresUrl admin) {
         this.embedded = embedded;
         this.admin = admin;
         this.application = application;
@@ -43,7 +44,7 @@ public final class Backends implements AutoCloseable {
         Objects.requireNonNull(configuration, "configuration");
         Optional<EmbeddedDatabase> embedded = Optional.empty();
         try {
-            Configuration.Database admin;
+            PostgresUrl admin;
             EncryptionKey key;
             String token;
             Optional<Path> dataDirectory = Optional.empty();
@@ -92,7 +93,7 @@ public final class Backends implements AutoCloseable {
     }
 
     /** The admin connection settings (embedded or from {@code DATABASE_URL}); its password is redacted by toString. */
-    public Configuration.Database admin() {
+    public PostgresUrl admin() {
         return admin;
     }
 

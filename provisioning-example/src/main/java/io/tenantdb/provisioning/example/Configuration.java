@@ -80,7 +80,7 @@ public final class Configuration {
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
 
-    private final Optional<Database> database;
+    private final Optional<PostgresUrl> database;
     private final Optional<EncryptionKey> encryptionKey;
     private final List<EncryptionKey> previousKeys;
     private final Optional<String> adminToken;
@@ -180,7 +180,7 @@ public final class Configuration {
     }
 
     /** The external admin database, or empty for the embedded mode. */
-    public Optional<Database> database() {
+    public Optional<PostgresUrl> database() {
         return database;
     }
 
@@ -298,7 +298,7 @@ public final class Configuration {
 
     @Override
     public String toString() {
-        return "Configuration[database=" + database.map(Database::toString).orElse("embedded")
+        return "Configuration[database=" + database.map(PostgresUrl::toString).orElse("embedded")
                 + ", encryptionKey=" + encryptionKey.map(EncryptionKey::idHex).orElse("generated")
                 + ", previousKeys=" + previousKeys.size()
                 + ", adminToken=" + (adminToken.isPresent() ? "***" : "generated")
@@ -452,17 +452,18 @@ public final class Configuration {
      * one host or several ({@code h1:5432,h2:5432}, with {@code targetServerType=primary} for a primary and its
      * standbys). The port defaults to 5432 and the database, as in libpq, to the user name.
      */
-    static Database parseDatabaseUrl(String url) {
+    static PostgresUrl parseDatabaseUrl(String url) {
         PostgresUrl parsed;
         try {
             parsed = PostgresUrl.parse(url);
         } catch (IllegalArgumentException e) {
             throw new Invalid(DATABASE_URL, e.getMessage());
         }
-        String user = parsed.user().orElseThrow(() -> new Invalid(DATABASE_URL,
-                "has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)"));
-        return new Database(parsed.hosts(), parsed.databaseOrUser(), user, parsed.password(),
-                parsed.jdbcProperties());
+        if (parsed.user().isEmpty()) {
+            throw new Invalid(DATABASE_URL,
+                    "has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)");
+        }
+        return parsed;
     }
 
     /**
@@ -482,58 +483,6 @@ public final class Configuration {
         /** The defaults: 5 s connect, 60 s statement, 120 s lease, reconcile every 60 s. */
         public static Timeouts defaults() {
             return new Timeouts(DEFAULT_CONNECT, DEFAULT_STATEMENT, DEFAULT_LEASE, DEFAULT_RECONCILE_INTERVAL);
-        }
-    }
-
-    /**
-     * The admin connection: a role with CREATEDB and CREATEROLE on the database that also holds the control plane.
-     * {@link #toString()} redacts the password.
-     *
-     * @param hosts      the server, or a primary and its standbys tried in order (pgjdbc's multi-host form)
-     * @param name       database holding the control-plane schema
-     * @param user       admin role
-     * @param password   its password, when the server asks for one
-     * @param properties further pgjdbc connection properties, such as {@code sslmode}
-     */
-    public record Database(List<PostgresUrl.Host> hosts, String name, String user, Optional<String> password,
-                           Map<String, String> properties) {
-
-        /** @throws NullPointerException when a component is null */
-        public Database {
-            hosts = List.copyOf(hosts);
-            Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(user, "user");
-            Objects.requireNonNull(password, "password");
-            properties = Map.copyOf(properties);
-        }
-
-        /** A server at one host. */
-        public Database(String host, int port, String name, String user, Optional<String> password,
-                        Map<String, String> properties) {
-            this(List.of(new PostgresUrl.Host(host, Optional.of(port))), name, user, password, properties);
-        }
-
-        /** The first host, the only one unless the URL lists a primary and its standbys. */
-        public String host() {
-            return hosts.get(0).host();
-        }
-
-        /** The first host's port. */
-        public int port() {
-            return hosts.get(0).port().orElse(PostgresUrl.DEFAULT_PORT);
-        }
-
-        /** A JDBC URL of every host, without credentials; pass user, password and properties apart. */
-        public String jdbcUrl() {
-            return PostgresUrl.jdbcUrl(hosts, name);
-        }
-
-        @Override
-        public String toString() {
-            return "Database[" + user + "@" + hosts.stream().map(PostgresUrl.Host::hostAndPort)
-                    .collect(Collectors.joining(",")) + "/" + name
-                    + (password.isPresent() ? ", password=***" : "")
-                    + (properties.isEmpty() ? "" : ", properties=" + properties.keySet()) + "]";
         }
     }
 

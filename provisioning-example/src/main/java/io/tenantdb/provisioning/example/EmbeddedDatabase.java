@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.PGConnection;
 
@@ -14,6 +15,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -40,9 +42,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
             """;
 
     private final EmbeddedPostgres postgres;
-    private final Configuration.Database admin;
+    private final PostgresUrl admin;
 
-    private EmbeddedDatabase(EmbeddedPostgres postgres, Configuration.Database admin) {
+    private EmbeddedDatabase(EmbeddedPostgres postgres, PostgresUrl admin) {
         this.postgres = postgres;
         this.admin = admin;
     }
@@ -80,8 +82,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
             postgres.close();
             throw e;
         }
-        Configuration.Database admin = new Configuration.Database("localhost", postgres.getPort(), SUPERUSER,
-                SUPERUSER, Optional.of(password), Map.of());
+        PostgresUrl admin = new PostgresUrl(PostgresUrl.Scheme.POSTGRESQL,
+                List.of(new PostgresUrl.Host("localhost", Optional.of(postgres.getPort()))), SUPERUSER,
+                Optional.of(SUPERUSER), Optional.of(password), Map.of());
         return new EmbeddedDatabase(postgres, admin);
     }
 
@@ -102,7 +105,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /** The superuser connection on the maintenance database, which also holds the control plane. */
-    public Configuration.Database admin() {
+    public PostgresUrl admin() {
         return admin;
     }
 

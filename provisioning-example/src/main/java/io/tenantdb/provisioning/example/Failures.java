@@ -9,7 +9,7 @@ public final class Failures {
     /**
      * Each exception's simple type and message down the cause chain, on one line. Fit for start-up failures only:
      * their messages come from the JDK, the JDBC driver, Jetty and this module, none of which include passwords
-     * ({@link Configuration.Database#toString()} redacts its own).
+     * ({@link io.tenantdb.provisioning.PostgresUrl#toString()} redacts its own).
      */
     public static String describe(Throwable failure) {
         StringBuilder line = new StringBuilder();

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantdb.provisioning.AuditLogListener;
 import io.tenantdb.provisioning.DatabaseServer;
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
@@ -108,22 +109,22 @@ public final class ProvisioningApplication implements AutoCloseable {
      * @param primaryKey    seals new connection strings
      * @throws SQLException when the admin database cannot be reached or the schema cannot be applied
      */
-    public static ProvisioningApplication start(Configuration configuration, Configuration.Database admin,
+    public static ProvisioningApplication start(Configuration configuration, PostgresUrl admin,
                                                 EncryptionKey primaryKey) throws SQLException {
         Objects.requireNonNull(configuration, "configuration");
         Objects.requireNonNull(admin, "admin");
         Configuration.Timeouts timeouts = configuration.timeouts();
         String tenantHost = configuration.tenantDbHost().orElse(admin.host());
-        int tenantPort = configuration.tenantDbPort().orElse(admin.port());
+        int tenantPort = configuration.tenantDbPort().orElse(admin.portOrDefault());
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenantdb-control-plane");
         config.setJdbcUrl(admin.jdbcUrl());
         // Loads and so registers the driver through this class's loader. In a WAR, DriverManager may hold only a
         // container-level copy it will not hand to the web application ("No suitable driver").
         config.setDriverClassName("org.postgresql.Driver");
-        config.setUsername(admin.user());
+        config.setUsername(admin.user().orElseThrow());
         admin.password().ifPresent(config::setPassword);
-        admin.properties().forEach(config::addDataSourceProperty);
+        admin.jdbcProperties().forEach(config::addDataSourceProperty);
         config.setMaximumPoolSize(MAX_POOL_SIZE);
         // Bounded waits turn an unreachable or hung control plane into a prompt 503, never a hung request.
         config.setConnectionTimeout(timeouts.connect().toMillis());

@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -52,7 +53,7 @@ public final class WebApplicationListener implements ServletContextListener {
         } catch (Configuration.Invalid e) {
             throw refused("configuration error: " + e.getMessage(), null);
         }
-        Configuration.Database admin = configuration.database().orElseThrow(() -> refused(
+        PostgresUrl admin = configuration.database().orElseThrow(() -> refused(
                 "configuration error: DATABASE_URL is required when deployed as a WAR", null));
         try {
             application = ProvisioningApplication.start(configuration, admin,

@@ -1,5 +1,6 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import org.junit.jupiter.api.Test;
@@ -76,14 +77,14 @@ class ConfigurationTest {
                 "postgresql://ad%20min:" + ENCODED_PASSWORD + "@db.example.com:6543/control%5Fplane?sslmode=require"
                         + "&connect_timeout=7&application_name=demo"));
 
-        Configuration.Database database = configuration.database().orElseThrow();
+        PostgresUrl database = configuration.database().orElseThrow();
         assertThat(configuration.embedded()).isFalse();
         assertThat(database.host()).isEqualTo("db.example.com");
-        assertThat(database.port()).isEqualTo(6543);
-        assertThat(database.name()).isEqualTo("control_plane");
-        assertThat(database.user()).isEqualTo("ad min");
+        assertThat(database.portOrDefault()).isEqualTo(6543);
+        assertThat(database.databaseOrUser()).isEqualTo("control_plane");
+        assertThat(database.user()).contains("ad min");
         assertThat(database.password()).contains(PASSWORD);
-        assertThat(database.properties()).containsExactlyInAnyOrderEntriesOf(
+        assertThat(database.jdbcProperties()).containsExactlyInAnyOrderEntriesOf(
                 Map.of("sslmode", "require", "connectTimeout", "7", "ApplicationName", "demo"));
         assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://db.example.com:6543/control_plane");
     }
@@ -93,41 +94,41 @@ class ConfigurationTest {
         Configuration configuration = Configuration.from(external(
                 "jdbc:postgresql://10.0.0.5/tenants?user=admin&password=" + ENCODED_PASSWORD + "&sslmode=verify-full"));
 
-        Configuration.Database database = configuration.database().orElseThrow();
+        PostgresUrl database = configuration.database().orElseThrow();
         assertThat(database.host()).isEqualTo("10.0.0.5");
-        assertThat(database.port()).isEqualTo(5432);
-        assertThat(database.name()).isEqualTo("tenants");
-        assertThat(database.user()).isEqualTo("admin");
+        assertThat(database.portOrDefault()).isEqualTo(5432);
+        assertThat(database.databaseOrUser()).isEqualTo("tenants");
+        assertThat(database.user()).contains("admin");
         assertThat(database.password()).contains(PASSWORD);
-        assertThat(database.properties()).containsExactly(Map.entry("sslmode", "verify-full"));
+        assertThat(database.jdbcProperties()).containsExactly(Map.entry("sslmode", "verify-full"));
     }
 
     @Test
     void postgresSchemeIpv6HostAndLibpqDefaultDatabaseAreAccepted() {
-        Configuration.Database database = Configuration.from(external("postgres://admin@[::1]:5433"))
+        PostgresUrl database = Configuration.from(external("postgres://admin@[::1]:5433"))
                 .database().orElseThrow();
 
         assertThat(database.host()).isEqualTo("::1");
-        assertThat(database.port()).isEqualTo(5433);
-        assertThat(database.name()).as("libpq defaults the database to the user name").isEqualTo("admin");
+        assertThat(database.portOrDefault()).isEqualTo(5433);
+        assertThat(database.databaseOrUser()).as("libpq defaults the database to the user name").isEqualTo("admin");
         assertThat(database.password()).isEmpty();
         assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://[::1]:5433/admin");
     }
 
     @Test
     void aMultiHostUrlKeepsEveryHostInOrderForAPrimaryAndItsStandbys() {
-        Configuration.Database jdbc = Configuration.from(external(
+        PostgresUrl jdbc = Configuration.from(external(
                 "jdbc:postgresql://standby:5433,primary/control?targetServerType=primary&user=admin&password=pw"))
                 .database().orElseThrow();
-        Configuration.Database libpq = Configuration.from(external(
+        PostgresUrl libpq = Configuration.from(external(
                 "postgresql://admin:pw@standby:5433,primary/control?target_session_attrs=read-write"))
                 .database().orElseThrow();
 
-        for (Configuration.Database database : List.of(jdbc, libpq)) {
+        for (PostgresUrl database : List.of(jdbc, libpq)) {
             assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://standby:5433,primary:5432/control");
-            assertThat(database.properties()).containsEntry("targetServerType", "primary");
+            assertThat(database.jdbcProperties()).containsEntry("targetServerType", "primary");
             assertThat(database.host()).isEqualTo("standby");
-            assertThat(database.toString()).contains("admin@standby:5433,primary:5432/control").doesNotContain("pw");
+            assertThat(database.toString()).contains("admin@standby:5433,primary/control").doesNotContain("pw");
         }
     }
 
@@ -135,7 +136,7 @@ class ConfigurationTest {
     void databaseToStringRedactsThePassword() {
         Configuration configuration = Configuration.from(external("postgresql://admin:" + ENCODED_PASSWORD + "@h/db"));
 
-        assertThat(configuration.database().orElseThrow().toString()).contains("admin@h:5432/db", "***")
+        assertThat(configuration.database().orElseThrow().toString()).contains("admin@h/db", "***")
                 .doesNotContain(PASSWORD).doesNotContain(ENCODED_PASSWORD);
         assertThat(configuration.toString()).doesNotContain(PASSWORD).doesNotContain(TOKEN).doesNotContain(KEY);
     }
