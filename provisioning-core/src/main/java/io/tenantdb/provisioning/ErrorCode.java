@@ -16,6 +16,16 @@ public enum ErrorCode {
     IDEMPOTENCY_NOT_SUPPORTED,
     /** No tenant has the given id. */
     TENANT_NOT_FOUND,
+    /** No registered server is active, healthy and under its capacity; retrying later may succeed. */
+    NO_CAPACITY,
+    /** No server has the given name. */
+    SERVER_NOT_FOUND,
+    /** A server with the given name is already registered. */
+    DUPLICATE_SERVER,
+    /** A server to register did not answer or refused the admin's login; nothing was stored. */
+    SERVER_UNREACHABLE,
+    /** A server to register answered, but its admin role lacks CREATEDB or CREATEROLE; nothing was stored. */
+    SERVER_NOT_PRIVILEGED,
     /** PostgreSQL could not be reached or refused connections; retrying later may succeed. */
     DATABASE_UNAVAILABLE,
     /** Reserving the tenant in the control plane failed. */

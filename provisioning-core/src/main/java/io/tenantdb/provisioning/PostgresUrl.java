@@ -3,29 +3,33 @@ package io.tenantdb.provisioning;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * The library's one reader and writer of PostgreSQL connection URLs: libpq URIs
  * ({@code postgresql://user:password@host:port/database?param=value}, also {@code postgres://}) and pgjdbc URLs
  * ({@code jdbc:postgresql://host:port/database?user=…&password=…}). User, password, database and parameters are
  * percent-decoded; {@code +} stays a plus sign; {@code user} and {@code password} query parameters fill in what the
- * authority leaves out. Exactly one host. Error messages name the problem and never repeat the input, which may
- * hold a password. Immutable; {@link #toString()} redacts the password.
+ * authority leaves out. One host, or several separated by commas ({@code host1:5432,host2:5433}, libpq's and
+ * pgjdbc's multi-host form, tried in order; with {@code targetServerType=primary} or libpq's
+ * {@code target_session_attrs=read-write} the driver picks the primary). Error messages name the problem and never
+ * repeat the input, which may hold a password. Immutable; {@link #toString()} redacts the password.
  *
  * @param scheme     how the URL was written
- * @param host       host name or IP literal (IPv6 without brackets)
- * @param port       the port, when the URL names one
+ * @param hosts      the hosts in the order given, at least one
  * @param database   the database, empty when the URL names none
  * @param user       the user, when the URL names one
  * @param password   the password, when the URL holds one
  * @param parameters the other query parameters, in order
  */
-public record PostgresUrl(Scheme scheme, String host, Optional<Integer> port, String database, Optional<String> user,
+public record PostgresUrl(Scheme scheme, List<Host> hosts, String database, Optional<String> user,
                           Optional<String> password, Map<String, String> parameters) {
 
     /** PostgreSQL's port when a URL names none. */
@@ -34,12 +38,86 @@ public record PostgresUrl(Scheme scheme, String host, Optional<Integer> port, St
     /** Copies the parameters. */
     public PostgresUrl {
         Objects.requireNonNull(scheme, "scheme");
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(port, "port");
+        hosts = List.copyOf(hosts);
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("has no host");
+        }
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(password, "password");
         parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+    }
+
+    /**
+     * One host of a URL.
+     *
+     * @param host host name or IP literal (IPv6 without brackets)
+     * @param port the port, when the URL names one
+     */
+    public record Host(String host, Optional<Integer> port) {
+
+        /** @throws NullPointerException when a component is null */
+        public Host {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(port, "port");
+        }
+
+        /** {@code host:port}, the port defaulting to 5432. */
+        public String hostAndPort() {
+            return PostgresUrl.hostAndPort(host, port.orElse(DEFAULT_PORT));
+        }
+    }
+
+    /** The first host: the only one of a single-host URL. */
+    public String host() {
+        return hosts.get(0).host();
+    }
+
+    /** The first host's port, when the URL names one. */
+    public Optional<Integer> port() {
+        return hosts.get(0).port();
+    }
+
+    /** The database, or libpq's default when the URL names none: the user name. */
+    public String databaseOrUser() {
+        return database.isEmpty() ? user.orElse("") : database;
+    }
+
+    /**
+     * A pgjdbc URL of every host and {@link #databaseOrUser()}, without credentials or parameters; pass those as
+     * {@link #jdbcProperties()}, the user and the password.
+     */
+    public String jdbcUrl() {
+        return jdbcUrl(hosts, databaseOrUser());
+    }
+
+    /** A pgjdbc URL of these hosts, tried in order, and the database, without credentials or parameters. */
+    public static String jdbcUrl(List<Host> hosts, String database) {
+        return Scheme.JDBC.prefix + hosts.stream().map(Host::hostAndPort).collect(Collectors.joining(","))
+                + "/" + encode(database);
+    }
+
+    /**
+     * The parameters as pgjdbc connection properties: libpq spellings of those pgjdbc names differently are
+     * renamed ({@code connect_timeout}, {@code application_name}, {@code target_session_attrs}); {@code sslmode},
+     * {@code sslrootcert}, {@code sslcert} and {@code sslkey} are spelled alike.
+     */
+    public Map<String, String> jdbcProperties() {
+        Map<String, String> jdbc = new LinkedHashMap<>();
+        parameters.forEach((key, value) -> {
+            switch (key) {
+                case "connect_timeout" -> jdbc.put("connectTimeout", value);
+                case "application_name" -> jdbc.put("ApplicationName", value);
+                case "target_session_attrs" -> jdbc.put("targetServerType", switch (value) {
+                    case "read-write", "primary" -> "primary";
+                    case "read-only", "standby" -> "secondary";
+                    case "prefer-standby" -> "preferSecondary";
+                    default -> value;
+                });
+                default -> jdbc.put(key, value);
+            }
+        });
+        return Collections.unmodifiableMap(jdbc);
     }
 
     /** The prefixes this class reads. */
@@ -113,6 +191,14 @@ public record PostgresUrl(Scheme scheme, String host, Optional<Integer> port, St
             }
         }
 
+        List<Host> hosts = new ArrayList<>();
+        for (String one : authority.split(",", -1)) {
+            hosts.add(host(one));
+        }
+        return new PostgresUrl(scheme, hosts, database, user.filter(u -> !u.isEmpty()), password, parameters);
+    }
+
+    private static Host host(String authority) {
         String host;
         String portText = null;
         if (authority.startsWith("[")) {
@@ -133,14 +219,10 @@ public record PostgresUrl(Scheme scheme, String host, Optional<Integer> port, St
             host = colon >= 0 ? authority.substring(0, colon) : authority;
             portText = colon >= 0 ? authority.substring(colon + 1) : null;
         }
-        if (host.indexOf(',') >= 0) {
-            throw new IllegalArgumentException("lists several hosts; give exactly one");
-        }
         if (host.isEmpty()) {
             throw new IllegalArgumentException("has no host");
         }
-        return new PostgresUrl(scheme, host, port(portText), database, user.filter(u -> !u.isEmpty()), password,
-                parameters);
+        return new Host(host, port(portText));
     }
 
     /** A pgjdbc URL without credentials or parameters: {@code jdbc:postgresql://host:port/database}. */
@@ -160,8 +242,10 @@ public record PostgresUrl(Scheme scheme, String host, Optional<Integer> port, St
 
     @Override
     public String toString() {
-        return "PostgresUrl[" + scheme + ", " + user.map(u -> u + "@").orElse("") + host
-                + port.map(p -> ":" + p).orElse("") + "/" + database + (password.isPresent() ? ", password=***" : "")
+        return "PostgresUrl[" + scheme + ", " + user.map(u -> u + "@").orElse("")
+                + hosts.stream().map(h -> h.host() + h.port().map(p -> ":" + p).orElse(""))
+                        .collect(Collectors.joining(",")) + "/" + database
+                + (password.isPresent() ? ", password=***" : "")
                 + (parameters.isEmpty() ? "" : ", parameters=" + parameters.keySet()) + "]";
     }
 

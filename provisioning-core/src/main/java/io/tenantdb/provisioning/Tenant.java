@@ -13,9 +13,11 @@ import java.util.UUID;
  * @param status       the lifecycle state
  * @param databaseName the tenant's own database, {@code car_<id with underscores>} by default
  * @param createdAt    when provisioning began
+ * @param server       the name of the PostgreSQL server that holds the database, {@link DatabaseServer#DEFAULT}
+ *                     unless placement chose another
  */
 public record Tenant(UUID id, String name, Environment environment, TenantStatus status, String databaseName,
-                     Instant createdAt) {
+                     Instant createdAt, String server) {
 
     /** @throws NullPointerException when any component is null */
     public Tenant {
@@ -25,10 +27,26 @@ public record Tenant(UUID id, String name, Environment environment, TenantStatus
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(databaseName, "databaseName");
         Objects.requireNonNull(createdAt, "createdAt");
+        Objects.requireNonNull(server, "server");
+    }
+
+    /**
+     * A tenant on the {@link DatabaseServer#DEFAULT default} server.
+     *
+     * @throws NullPointerException when any component is null
+     */
+    public Tenant(UUID id, String name, Environment environment, TenantStatus status, String databaseName,
+                  Instant createdAt) {
+        this(id, name, environment, status, databaseName, createdAt, DatabaseServer.DEFAULT);
     }
 
     /** Returns a copy in another state. */
     public Tenant withStatus(TenantStatus newStatus) {
-        return new Tenant(id, name, environment, newStatus, databaseName, createdAt);
+        return new Tenant(id, name, environment, newStatus, databaseName, createdAt, server);
+    }
+
+    /** Returns a copy placed on another server. */
+    public Tenant onServer(String serverName) {
+        return new Tenant(id, name, environment, status, databaseName, createdAt, serverName);
     }
 }

@@ -1,16 +1,24 @@
 package io.tenantdb.provisioning;
 
 import io.tenantdb.provisioning.internal.IdempotentProvisioner;
+import io.tenantdb.provisioning.internal.ListenerChain;
 import io.tenantdb.provisioning.internal.ProvisioningSaga;
+import io.tenantdb.provisioning.internal.ServerPlacement;
 import io.tenantdb.provisioning.spi.CipherService;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.IdempotencyStore;
+import io.tenantdb.provisioning.spi.PlacementPolicy;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
+import io.tenantdb.provisioning.spi.ServerDirectory;
+import io.tenantdb.provisioning.spi.ServerStore;
 import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.spi.WarmPool;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,7 +40,8 @@ public interface TenantProvisioner {
      * @return the active tenant
      * @throws NullPointerException  when {@code request} is null
      * @throws ProvisioningException when any step fails; nothing is left behind unless compensation itself
-     *                               failed, in which case the failure is logged and attached as suppressed
+     *                               failed, in which case the failure is logged and attached as suppressed;
+     *                               {@link ErrorCode#NO_CAPACITY} when no registered server can take the tenant
      */
     Tenant provision(TenantRequest request);
 
@@ -103,21 +112,42 @@ public interface TenantProvisioner {
         private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,19}");
 
         private DatabaseCreator databaseCreator;
+        private ServerStore serverStore;
+        private ServerDirectory serverDirectory;
+        private PlacementPolicy placementPolicy = PlacementPolicy.weightedLeastLoaded();
         private ConnectionVerifier connectionVerifier;
         private CipherService cipherService;
         private TenantStore tenantStore;
         private DatabaseInitializer databaseInitializer;
         private IdempotencyStore idempotencyStore;
-        private ProvisioningListener listener;
+        private final List<ProvisioningListener> listeners = new ArrayList<>();
+        private WarmPool warmPool;
         private String databasePrefix = DEFAULT_DATABASE_PREFIX;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
 
-        /** Required: creates and drops tenant databases and roles. */
+        /** Required unless {@link #servers} is given: creates and drops tenant databases and roles. */
         public Builder databaseCreator(DatabaseCreator creator) {
             this.databaseCreator = Objects.requireNonNull(creator, "creator");
+            return this;
+        }
+
+        /**
+         * Places tenants across the registered servers instead of on the one {@link #databaseCreator}: each new
+         * tenant goes to a server with room that answers (see {@link #placementPolicy}), and every operation on a
+         * tenant uses its own server's creator from {@code directory}. Replaces {@link #databaseCreator}.
+         */
+        public Builder servers(ServerStore store, ServerDirectory directory) {
+            this.serverStore = Objects.requireNonNull(store, "store");
+            this.serverDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** Optional with {@link #servers}: chooses each new tenant's server (default: weighted least-loaded). */
+        public Builder placementPolicy(PlacementPolicy policy) {
+            this.placementPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 
@@ -145,9 +175,21 @@ public interface TenantProvisioner {
             return this;
         }
 
-        /** Optional: receives lifecycle events, for metrics and audit. */
+        /**
+         * Optional: receives lifecycle events, for metrics and audit. Each call adds one; they are told in the order
+         * added, and one that throws does not keep an event from the others.
+         */
         public Builder listener(ProvisioningListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Optional: reserves each tenant through a pool of databases made ahead of demand and claims one when the
+         * pool has one ready; otherwise the tenant's database is created as without a pool. Off unless set.
+         */
+        public Builder warmPool(WarmPool pool) {
+            this.warmPool = Objects.requireNonNull(pool, "pool");
             return this;
         }
 
@@ -184,13 +226,19 @@ public interface TenantProvisioner {
          * @throws IllegalStateException when a required component is missing
          */
         public TenantProvisioner build() {
-            require(databaseCreator, "databaseCreator");
+            if (serverStore == null) {
+                require(databaseCreator, "databaseCreator");
+            } else if (databaseCreator != null) {
+                throw new IllegalStateException("give either databaseCreator or servers, not both");
+            }
             require(connectionVerifier, "connectionVerifier");
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
-            ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(databaseCreator,
+            ServerPlacement placement = serverStore == null ? ServerPlacement.single(tenantStore, databaseCreator)
+                    : ServerPlacement.across(tenantStore, serverStore, serverDirectory, placementPolicy);
+            ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(placement,
                     connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
-                    Optional.ofNullable(listener), databasePrefix, clock));
+                    ListenerChain.of(listeners), Optional.ofNullable(warmPool), databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

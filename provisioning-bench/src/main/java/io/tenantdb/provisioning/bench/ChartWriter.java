@@ -76,6 +76,13 @@ final class ChartWriter {
 
     private static void chart(String title, String xLabel, List<Comparison> points, ToIntFunction<Comparison> x,
                               Path file) throws IOException {
+        chart(title, xLabel, points, x, file,
+                List.of("a floor (plain JDBC)", "b TenantProvisioner", "c POST over HTTP"));
+    }
+
+    /** One chart of a, b and c's median latency, the series named {@code names} in that order. */
+    static void chart(String title, String xLabel, List<Comparison> points, ToIntFunction<Comparison> x,
+                      Path file, List<String> names) throws IOException {
         CategoryChart chart = styled(new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle(xLabel).yAxisTitle("p50 latency (ms)").build());
         CategoryStyler styler = chart.getStyler();
@@ -84,9 +91,9 @@ final class ChartWriter {
         styler.setOverlapped(true);
         styler.setYAxisMin(0.0);
         List<String> categories = points.stream().map(c -> Integer.toString(x.applyAsInt(c))).toList();
-        series(chart, "a floor (plain JDBC)", categories, points, c -> c.floor().p50Millis());
-        series(chart, "b TenantProvisioner", categories, points, c -> c.provisioner().p50Millis());
-        series(chart, "c POST over HTTP", categories, points, c -> c.http().p50Millis());
+        series(chart, names.get(0), categories, points, c -> c.floor().p50Millis());
+        series(chart, names.get(1), categories, points, c -> c.provisioner().p50Millis());
+        series(chart, names.get(2), categories, points, c -> c.http().p50Millis());
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

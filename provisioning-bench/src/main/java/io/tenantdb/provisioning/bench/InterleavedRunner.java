@@ -24,10 +24,10 @@ final class InterleavedRunner {
     private final TenantCleaner cleaner;
     private final PrintStream log;
 
-    /** @param workloads floor, provisioner and HTTP, in that order */
+    /** @param workloads three, keyed a (the floor), b and c: the floor, provisioner and HTTP, or as the caller says */
     InterleavedRunner(List<Workload> workloads, TenantCleaner cleaner, PrintStream log) {
         if (workloads.size() != 3) {
-            throw new IllegalArgumentException("expected the floor, provisioner and HTTP workloads");
+            throw new IllegalArgumentException("expected three workloads keyed a, b and c");
         }
         this.workloads = List.copyOf(workloads);
         this.cleaner = cleaner;
@@ -89,6 +89,7 @@ final class InterleavedRunner {
     }
 
     private Round runRound(ExecutorService pool, Workload workload, int concurrency) throws Exception {
+        workload.beforeRound(concurrency);
         CountDownLatch ready = new CountDownLatch(concurrency);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Timed>> futures = new ArrayList<>();

@@ -7,7 +7,7 @@ import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.example.ProvisioningApplication;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
-import io.tenantdb.provisioning.postgres.ReconcileReport;
+import io.tenantdb.provisioning.postgres.RegistryReconciler;
 
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -95,7 +95,7 @@ final class TenantCleaner implements AutoCloseable {
      * @return how many of the bench's tenants and objects were found
      */
     int sweepBeforeStart(PrintStream log) throws SQLException {
-        ReconcileReport report = application.reconcile(false);
+        RegistryReconciler.Result report = application.reconcile(false);
         if (!report.clean()) {
             log.println("bench: " + report.summary());
         }

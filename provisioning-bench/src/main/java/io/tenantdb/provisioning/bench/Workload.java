@@ -17,6 +17,13 @@ interface Workload extends AutoCloseable {
     /** What is measured, for the report. */
     String description();
 
+    /**
+     * Brings shared state where this workload's next round needs it (e.g. a warm pool filled or emptied), before
+     * the round's timed span; by default nothing.
+     */
+    default void beforeRound(int concurrency) throws Exception {
+    }
+
     /** Prepares {@code workers} workers; closes what an earlier call prepared. */
     void open(int workers) throws Exception;
 

@@ -20,6 +20,8 @@ import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
+import io.tenantdb.provisioning.spi.WarmPool;
+import io.tenantdb.provisioning.spi.WarmPool.Entry;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -41,31 +43,34 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     private static final Logger LOG = System.getLogger(ProvisioningSaga.class.getName());
 
-    private final DatabaseCreator creator;
+    private final ServerPlacement placement;
     private final ConnectionVerifier verifier;
     private final Optional<DatabaseInitializer> initializer;
     private final ConnectionStringSealer sealer;
     private final TenantStore store;
     private final Optional<ProvisioningListener> listener;
+    private final Optional<WarmPool> warmPool;
     private final String databasePrefix;
     private final Clock clock;
 
     /** Called by {@link TenantProvisioner.Builder#build()}, which has checked every component. */
     public ProvisioningSaga(Components components) {
-        this.creator = components.creator();
+        this.placement = components.placement();
         this.verifier = components.verifier();
         this.initializer = components.initializer();
         this.sealer = new ConnectionStringSealer(components.cipher());
         this.store = components.store();
         this.listener = components.listener();
+        this.warmPool = components.warmPool();
         this.databasePrefix = components.databasePrefix();
         this.clock = components.clock();
     }
 
     /** What a saga is built from: the SPI components, the database prefix and the clock. */
-    public record Components(DatabaseCreator creator, ConnectionVerifier verifier,
+    public record Components(ServerPlacement placement, ConnectionVerifier verifier,
                              Optional<DatabaseInitializer> initializer, CipherService cipher, TenantStore store,
-                             Optional<ProvisioningListener> listener, String databasePrefix, Clock clock) {
+                             Optional<ProvisioningListener> listener, Optional<WarmPool> warmPool,
+                             String databasePrefix, Clock clock) {
     }
 
     @Override
@@ -84,26 +89,40 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
         publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
+        Reserved reserved;
         try {
-            if (!step(ProvisioningStep.RESERVE, id, () -> store.reserve(tenant))) {
+            Optional<Reserved> reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
+            if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
                         tenant.environment().wireName());
                 throw new ProvisioningException(ErrorCode.DUPLICATE_TENANT,
                         "a tenant with this name already exists in " + tenant.environment().wireName());
             }
+            reserved = reservation.get();
         } catch (ProvisioningException failure) {
             publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code(), tenant.environment());
             throw failure;
         }
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
+        Tenant placed = reserved.tenant();
+        Optional<Entry> entry = reserved.entry();
         try {
+            if (entry.isPresent()) {
+                // Before its rename commits the entry keeps its own name and mark; after, the tenant's.
+                undos.push(new Undo("discard entry", () -> warmPool.orElseThrow().discard(entry.get())));
+            }
+            DatabaseCreator creator = Failures.call(() -> placement.creatorFor(placed.server()),
+                    "finding the tenant's server", ErrorCode.CREATE_FAILED);
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
-            ConnectionDetails details = step(ProvisioningStep.CREATE, id,
-                    () -> creator.create(id, databaseName, databaseName));
+            ConnectionDetails details = entry.isPresent()
+                    ? step(ProvisioningStep.CLAIM, id,
+                            () -> warmPool.orElseThrow().claim(id, databaseName, entry.get()))
+                    : step(ProvisioningStep.CREATE, id, () -> creator.create(id, databaseName, databaseName));
             step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
-            if (initializer.isPresent()) {
+            // An entry was initialized when it was made, at the schema version the pool hands out.
+            if (initializer.isPresent() && entry.isEmpty()) {
                 step(ProvisioningStep.INITIALIZE, id, () -> {
                     initializer.get().initialize(id, details);
                     return null;
@@ -119,9 +138,25 @@ public final class ProvisioningSaga implements TenantProvisioner {
             publish(Kind.FAILED, id, null, started, failure.code(), tenant.environment());
             throw failure;
         }
-        LOG.log(Level.INFO, "tenant {0} provisioned in {1} ms", id, elapsedMillis(started));
+        LOG.log(Level.INFO, "tenant {0} provisioned on server {1} in {2} ms", id, placed.server(),
+                elapsedMillis(started));
         publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
-        return tenant.withStatus(TenantStatus.ACTIVE);
+        return placed.withStatus(TenantStatus.ACTIVE);
+    }
+
+    /**
+     * Reserves through the warm pool when there is one and every tenant is on the default server (the pool's; it may
+     * take an entry in the same transaction), else on the server the placement chooses.
+     */
+    private Optional<Reserved> reserve(Tenant tenant) throws Exception {
+        if (warmPool.isPresent() && placement.singleServer()) {
+            return warmPool.get().reserve(tenant).map(reservation -> new Reserved(tenant, reservation.entry()));
+        }
+        return placement.reserve(tenant).map(placed -> new Reserved(placed, Optional.empty()));
+    }
+
+    /** A new tenant recorded on its server, with the warm-pool entry it took, if any. */
+    private record Reserved(Tenant tenant, Optional<Entry> entry) {
     }
 
     @Override
@@ -161,7 +196,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
         }
         // Deletion only moves forward: each step is idempotent, and a reconciler finishes what a crash interrupts.
         Failures.call(() -> {
-            creator.drop(tenantId, tenant.databaseName(), tenant.databaseName());
+            placement.creatorFor(tenant.server()).drop(tenantId, tenant.databaseName(), tenant.databaseName());
             return null;
         }, "dropping the tenant database");
         Failures.call(() -> {
@@ -186,6 +221,8 @@ public final class ProvisioningSaga implements TenantProvisioner {
         StoredDatabase stored = Failures.call(() -> store.findDatabase(tenantId), "reading the stored secret")
                 .orElseThrow(() -> new ProvisioningException(ErrorCode.TENANT_NOT_ACTIVE, "no stored secret"));
         ConnectionDetails previous = sealer.open(tenantId, stored.connectionStringEncrypted());
+        DatabaseCreator creator = Failures.call(() -> placement.creatorFor(tenant.server()),
+                "finding the tenant's server");
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));

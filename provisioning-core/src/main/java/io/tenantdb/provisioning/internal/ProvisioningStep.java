@@ -5,12 +5,13 @@ import io.tenantdb.provisioning.ErrorCode;
 import java.util.Locale;
 
 /**
- * The steps of provisioning, in order, each with the code reported when it fails; credential rotation uses
- * {@link #ROTATE} and then verify, encrypt and store.
+ * The steps of provisioning, in order, each with the code reported when it fails: create, or claim when a warm pool
+ * entry was taken; credential rotation uses {@link #ROTATE} and then verify, encrypt and store.
  */
 enum ProvisioningStep {
     RESERVE(ErrorCode.RESERVE_FAILED, false),
-    CREATE(ErrorCode.CREATE_FAILED, true),
+    CREATE(ErrorCode.CREATE_FAILED, false),
+    CLAIM(ErrorCode.CREATE_FAILED, false),
     ROTATE(ErrorCode.CREATE_FAILED, false),
     VERIFY(ErrorCode.VERIFY_FAILED, true),
     INITIALIZE(ErrorCode.INITIALIZE_FAILED, true),
@@ -26,8 +27,9 @@ enum ProvisioningStep {
     }
 
     /**
-     * Steps that talk to PostgreSQL and may take long record their start and renew the lease first; reserve
-     * takes the lease, encrypt is instant and store ends the provisioning.
+     * Steps that talk to PostgreSQL and may take long record their start and renew the lease first. Reserve takes
+     * the lease a moment before create or claim starts, so those two run on it (a renewal there would write the
+     * same expiry again, one round trip for nothing); encrypt is instant and store ends the provisioning.
      */
     boolean renewsLease() {
         return renewsLease;

@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
 public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, AutoCloseable {
 
     private static final String SELECT_TENANT = "SELECT t.id, t.name, t.environment, t.status, t.created_at,"
-            + " d.database_name FROM control_plane.tenants t"
+            + " d.database_name, d.server_name FROM control_plane.tenants t"
             + " JOIN control_plane.tenant_databases d ON d.tenant_id = t.id";
 
     /** How long a provisioning may go without reaching its next step before a reconciler may roll it back. */
@@ -126,41 +126,86 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        Timestamp now = Timestamp.from(tenant.createdAt());
         // Both rows in one statement and one round trip; nothing is written when the name is taken.
-        int inserted = relaxedUpdate("WITH reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
-                + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
-                + " ON CONFLICT DO NOTHING RETURNING id)"
-                + " INSERT INTO control_plane.tenant_databases (tenant_id, database_name, role_name, created_at)"
-                + " SELECT id, ?, ?, ? FROM reserved", insert -> {
-                    insert.setObject(1, tenant.id());
-                    insert.setString(2, tenant.name());
-                    insert.setString(3, tenant.environment().wireName());
-                    insert.setString(4, tenant.status().wireName());
-                    insert.setTimestamp(5, now);
-                    insert.setTimestamp(6, now);
-                    insert.setString(7, owner);
-                    insert.setObject(8, liveness.key().orElse(null), Types.BIGINT);
-                    insert.setLong(9, leaseMillis);
-                    insert.setString(10, tenant.databaseName());
-                    insert.setString(11, tenant.databaseName());
-                    insert.setTimestamp(12, now);
-                });
+        int inserted = relaxed("WITH " + RESERVED + " " + RESERVE_DATABASE,
+                insert -> bindReservation(insert, tenant), JdbcTenantStore::lastUpdateCount);
         return inserted == 1;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One transaction: the server's row is locked, its tenants counted, then both rows inserted; the lock is
+     * held to the commit. Like {@link #reserve}, it need not survive a crash, so it commits without waiting for the
+     * WAL flush.
+     */
+    @Override
+    public Reservation reserveOnServer(Tenant tenant) throws SQLException {
+        Objects.requireNonNull(tenant, "tenant");
+        return TransientRetry.call(() -> jdbc.inTransaction(connection -> {
+            Jdbc.execute(connection, "SELECT set_config('synchronous_commit', 'off', true)");
+            if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
+                return Reservation.NO_ROOM;
+            }
+            try (PreparedStatement insert = connection.prepareStatement("WITH " + RESERVED + " " + RESERVE_DATABASE)) {
+                bindReservation(insert, tenant);
+                return insert.executeUpdate() == 1 ? Reservation.RESERVED : Reservation.DUPLICATE;
+            }
+        }));
+    }
+
+    /**
+     * The reservation's tenant row as a common table expression {@code reserved} (its {@code id} when inserted, no
+     * row when the name is taken); parameters 1–9, bound by {@link #bindReservation}.
+     */
+    static final String RESERVED = "reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
+            + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
+            + " ON CONFLICT DO NOTHING RETURNING id)";
+
+    /** The reservation's database row, after {@link #RESERVED}; parameters 10–13. */
+    static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
+            + " role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
+
+    /** Binds parameters 1–13 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
+    void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
+        Timestamp now = Timestamp.from(tenant.createdAt());
+        insert.setObject(1, tenant.id());
+        insert.setString(2, tenant.name());
+        insert.setString(3, tenant.environment().wireName());
+        insert.setString(4, tenant.status().wireName());
+        insert.setTimestamp(5, now);
+        insert.setTimestamp(6, now);
+        bindLease(insert, 7);
+        insert.setString(10, tenant.databaseName());
+        insert.setString(11, tenant.databaseName());
+        insert.setTimestamp(12, now);
+        insert.setString(13, tenant.server());
+    }
+
+    /** Binds this instance's lease as three parameters from {@code first}: owner, liveness lock, milliseconds. */
+    void bindLease(PreparedStatement statement, int first) throws SQLException {
+        statement.setString(first, owner);
+        statement.setObject(first + 1, liveness.key().orElse(null), Types.BIGINT);
+        statement.setLong(first + 2, leaseMillis);
+    }
+
+    /** The control-plane connections, for the other stores of this package (the warm pool's). */
+    DataSource dataSource() {
+        return dataSource;
     }
 
     @Override
     public void advance(UUID tenantId, String step) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(step, "step");
-        requireOneRow(relaxedUpdate("UPDATE control_plane.tenants"
+        requireOneRow(relaxed("UPDATE control_plane.tenants"
                 + " SET step = ?, lease_expires_at = now() + ? * interval '1 millisecond'"
                 + " WHERE id = ? AND status = 'provisioning'", update -> {
                     update.setString(1, step);
                     update.setLong(2, leaseMillis);
                     update.setObject(3, tenantId);
-                }));
+                }, JdbcTenantStore::lastUpdateCount));
     }
 
     @Override
@@ -408,7 +453,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     }
 
     // The lease's owner is gone: its lease expired, or the advisory lock its liveness session held is free.
-    private static final String ABANDONED = """
+    static final String ABANDONED = """
             (t.lease_expires_at < now() OR t.lease_lock IS NOT NULL AND NOT EXISTS (
                 SELECT FROM pg_locks l
                  WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
@@ -417,13 +462,15 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
             """;
 
     /**
-     * Tenants in {@code status} (provisioning or deleting) whose lease's owner is gone, with their database names.
+     * Tenants on {@code server} in {@code status} (provisioning or deleting) whose lease's owner is gone, with their
+     * database names.
      */
-    List<Abandoned> abandoned(TenantStatus status) throws SQLException {
+    List<Abandoned> abandoned(TenantStatus status, String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name FROM control_plane.tenants t
                   LEFT JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = ? AND""" + ABANDONED, select -> select.setString(1, status.wireName()),
+                 WHERE t.status = ? AND coalesce(d.server_name, 'default') = ? AND""" + ABANDONED,
+                Jdbc.values(status.wireName(), server),
                 rs -> new Abandoned(rs.getObject(1, UUID.class), Optional.ofNullable(rs.getString(2))));
     }
 
@@ -444,13 +491,14 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
-    /** Every active tenant with the names of its database and role. */
-    List<ActiveTenant> activeTenants() throws SQLException {
+    /** Every active tenant on {@code server} with the names of its database and role. */
+    List<ActiveTenant> activeTenants(String server) throws SQLException {
         return jdbc.query("""
                 SELECT t.id, d.database_name, d.role_name FROM control_plane.tenants t
                   JOIN control_plane.tenant_databases d ON d.tenant_id = t.id
-                 WHERE t.status = 'active'
-                """, rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
+                 WHERE t.status = 'active' AND d.server_name = ?
+                """, Jdbc.values(server),
+                rs -> new ActiveTenant(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)));
     }
 
     /** An active tenant and the objects it should have. */
@@ -480,7 +528,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     private static Tenant tenant(ResultSet rs) throws SQLException {
         return new Tenant(rs.getObject(1, UUID.class), rs.getString(2),
                 Environment.fromWireName(rs.getString(3)).orElseThrow(() -> unknown("environment")),
-                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant());
+                status(rs.getString(4)), rs.getString(6), rs.getTimestamp(5).toInstant(), rs.getString(7));
     }
 
     private static TenantStatus status(String wireName) throws SQLException {
@@ -501,30 +549,31 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
      * rather than {@code SET LOCAL}: outside an explicit {@code BEGIN} the latter logs "SET LOCAL can only be used
      * in transaction blocks" on the server for every call; an explicit transaction would cost a round trip more.
      *
-     * @return the statement's update count
+     * @return what {@code reader} makes of the executed statement
      */
-    private int relaxedUpdate(String sql, Jdbc.Binder binder) throws SQLException {
+    <T> T relaxed(String sql, Jdbc.Binder binder, Reader<T> reader) throws SQLException {
         return TransientRetry.call(() -> {
             try (Connection connection = dataSource.getConnection();
                  PreparedStatement statement = connection.prepareStatement(
                          "SELECT set_config('synchronous_commit', 'off', true); " + sql)) {
                 connection.setAutoCommit(true);
                 binder.bind(statement);
-                return lastUpdateCount(statement);
+                statement.execute();
+                // The first result is set_config's row.
+                statement.getMoreResults();
+                return reader.read(statement);
             }
         });
     }
 
+    /** Reads the result of the statement {@link #relaxed} ran, positioned on it. */
+    @FunctionalInterface
+    interface Reader<T> {
+        T read(PreparedStatement statement) throws SQLException;
+    }
+
     private static int lastUpdateCount(PreparedStatement statement) throws SQLException {
-        int count = -1;
-        boolean resultSet = statement.execute();
-        while (resultSet || statement.getUpdateCount() != -1) {
-            if (!resultSet) {
-                count = statement.getUpdateCount();
-            }
-            resultSet = statement.getMoreResults();
-        }
-        return count;
+        return statement.getUpdateCount();
     }
 
     private static void requireOneRow(int updated) throws SQLException {

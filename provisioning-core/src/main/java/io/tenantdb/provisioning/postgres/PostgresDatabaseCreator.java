@@ -135,6 +135,37 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     }
 
     /**
+     * Turns a warm pool entry into a tenant's database and role, in one transaction: both renamed from
+     * {@code entryName} to {@code name}, the role given a fresh password, both marked for the tenant. A database
+     * cannot be renamed while sessions are connected to it; those left on an entry are the library's own (its
+     * verifier or initializer, closing: nobody else ever had the entry's password), so they are ended and the
+     * rename retried.
+     */
+    ConnectionDetails claim(UUID tenantId, String entryName, String name) throws SQLException {
+        String from = Identifiers.quote(entryName);
+        String to = Identifiers.quote(name);
+        String password = newPassword();
+        String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
+        String sql = "ALTER DATABASE " + from + " RENAME TO " + to + "; ALTER ROLE " + from + " RENAME TO " + to
+                + "; ALTER ROLE " + to + " PASSWORD '" + ScramVerifier.of(password, random) + "'; COMMENT ON ROLE "
+                + to + " IS '" + mark + "'; COMMENT ON DATABASE " + to + " IS '" + mark + "'";
+        jdbc.withConnection(connection -> {
+            try {
+                Jdbc.execute(connection, sql);
+            } catch (SQLException e) {
+                if (!"55006".equals(e.getSQLState())) {
+                    throw e;
+                }
+                Jdbc.query(connection, "SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity"
+                        + " WHERE datname = ?", Jdbc.values(entryName), rs -> rs.getBoolean(1));
+                TransientRetry.run(() -> Jdbc.execute(connection, sql));
+            }
+            return null;
+        });
+        return details(name, name, password);
+    }
+
+    /**
      * Lists databases and roles whose names start with {@code prefix}, each with the comment that claims it: a
      * database's own, or its owning role's when the database has none (a crash may fall between creating the
      * database and commenting it).

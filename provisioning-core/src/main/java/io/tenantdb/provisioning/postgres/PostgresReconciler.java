@@ -1,9 +1,11 @@
 package io.tenantdb.provisioning.postgres;
 
+import io.tenantdb.provisioning.DatabaseServer;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore.Abandoned;
 import io.tenantdb.provisioning.postgres.OwnershipMark.Claim;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator.CatalogObject;
+import io.tenantdb.provisioning.spi.WarmPool.Entry;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -28,7 +30,10 @@ import java.util.regex.Pattern;
  * made: the name must be {@code <prefix><tenant id>} and the object (or, for a database without a comment, its
  * owning role) must carry this control plane's {@link OwnershipMark} for that tenant. Objects marked by earlier
  * versions ({@code tenantdb:<tenant id>}) are adopted when the tenant is in this control plane's tables, and
- * otherwise reported and left alone. A failed drop is reported and the pass goes on. Several instances may run it
+ * otherwise reported and left alone. Warm pool entries ({@link PostgresWarmPool}, named {@code <prefix>pool_…} and
+ * marked for their entry id) are dropped when their maker is gone half-way or their row is gone (a claim or a drop
+ * interrupted); the report lists them with the dropped databases and roles. A failed drop is reported and the pass
+ * goes on. Several instances may run it
  * at once: an advisory lock lets one pass run and the others skip. Immutable and thread-safe.
  */
 public final class PostgresReconciler {
@@ -40,21 +45,41 @@ public final class PostgresReconciler {
     private final JdbcTenantStore store;
     private final PostgresDatabaseCreator creator;
     private final String prefix;
+    private final String server;
     private final Pattern tenantName;
+    private final WarmPoolStore pool;
+    private final Pattern entryName;
 
     /**
+     * A reconciler of the {@link DatabaseServer#DEFAULT default} server.
+     *
      * @param store   the control plane whose tenants count as live
      * @param creator drops objects; it must write the same control plane's mark
      * @param prefix  the provisioner's database prefix, {@code car_} by default
      * @throws IllegalArgumentException when the prefix is not a valid identifier start
      */
     public PostgresReconciler(JdbcTenantStore store, PostgresDatabaseCreator creator, String prefix) {
+        this(store, creator, prefix, DatabaseServer.DEFAULT);
+    }
+
+    /**
+     * A reconciler of one registered server: it rolls back and finishes only the tenants recorded on it and
+     * reports drift of those alone; an object there of a tenant live on another server is left alone.
+     *
+     * @param creator the creator of that server
+     * @param server  the server's name in the registry
+     * @throws IllegalArgumentException when the prefix is not a valid identifier start
+     */
+    public PostgresReconciler(JdbcTenantStore store, PostgresDatabaseCreator creator, String prefix, String server) {
         this.store = Objects.requireNonNull(store, "store");
         this.creator = Objects.requireNonNull(creator, "creator");
+        this.server = Objects.requireNonNull(server, "server");
         Identifiers.quote(Objects.requireNonNull(prefix, "prefix"));
         this.prefix = prefix;
         this.tenantName = Pattern.compile(Pattern.quote(prefix)
                 + "([0-9a-f]{8})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{12})");
+        this.pool = new WarmPoolStore(store);
+        this.entryName = PostgresWarmPool.entryPattern(prefix);
     }
 
     /**
@@ -101,14 +126,14 @@ public final class PostgresReconciler {
         }
 
         ReconcileReport run() throws SQLException {
-            for (Abandoned tenant : store.abandoned(TenantStatus.PROVISIONING)) {
+            for (Abandoned tenant : store.abandoned(TenantStatus.PROVISIONING, server)) {
                 rolledBack.add(tenant.tenantId());
                 if (!dryRun && drop(tenant)) {
                     store.removeAbandoned(tenant.tenantId());
                 }
             }
             // Deletion only moves forward: an interrupted one is finished, never undone.
-            for (Abandoned tenant : store.abandoned(TenantStatus.DELETING)) {
+            for (Abandoned tenant : store.abandoned(TenantStatus.DELETING, server)) {
                 deletionsFinished.add(tenant.tenantId());
                 if (!dryRun && drop(tenant)) {
                     store.finishDeletion(tenant.tenantId());
@@ -123,8 +148,47 @@ public final class PostgresReconciler {
             }
             Map<UUID, TenantStatus> known = store.statuses(byTenant.keySet());
             byTenant.forEach((id, objects) -> examine(id, objects, Optional.ofNullable(known.get(id))));
+            warmPoolEntries();
             return new ReconcileReport(dryRun, false, rolledBack, deletionsFinished, droppedDatabases, droppedRoles,
                     drift(byTenant.values()), adopted, leftAlone, failures);
+        }
+
+        /**
+         * Drops warm pool entries of this control plane whose row is gone, or whose maker died half-way. As for
+         * tenants, the catalog is read before the rows: a row is written before its entry's objects are made.
+         */
+        private void warmPoolEntries() throws SQLException {
+            Map<UUID, List<CatalogObject>> byEntry = new LinkedHashMap<>();
+            for (CatalogObject object : creator.objectsNamed(prefix + "pool_")) {
+                Matcher matcher = entryName.matcher(object.name());
+                if (matcher.matches()) {
+                    UUID id = PostgresWarmPool.entryId(matcher.group(1));
+                    if (OwnershipMark.claim(object.comment(), controlPlane, id) == Claim.OURS) {
+                        byEntry.computeIfAbsent(id, k -> new ArrayList<>()).add(object);
+                    }
+                }
+            }
+            List<Entry> abandoned = pool.abandoned();
+            Set<UUID> rows = pool.existing(byEntry.keySet());
+            Map<UUID, String> toDrop = new LinkedHashMap<>();
+            abandoned.forEach(entry -> toDrop.put(entry.id(), entry.name()));
+            byEntry.forEach((id, objects) -> {
+                if (!rows.contains(id) || toDrop.containsKey(id)) {
+                    toDrop.put(id, objects.get(0).name());
+                    objects.forEach(object -> (object.database() ? droppedDatabases : droppedRoles)
+                            .add(object.name()));
+                }
+            });
+            if (dryRun) {
+                return;
+            }
+            for (Map.Entry<UUID, String> entry : toDrop.entrySet()) {
+                String name = entry.getValue();
+                if (attempt(name, () -> creator.drop(entry.getKey(), name, name))
+                        && abandoned.stream().anyMatch(a -> a.id().equals(entry.getKey()))) {
+                    attempt(name, () -> pool.removeAbandoned(entry.getKey()));
+                }
+            }
         }
 
         /** Active tenants whose database or role is gone from the catalog: reported, never changed. */
@@ -134,7 +198,7 @@ public final class PostgresReconciler {
             catalog.stream().flatMap(List::stream)
                     .forEach(object -> (object.database() ? databases : roles).add(object.name()));
             List<ReconcileReport.Drift> drift = new ArrayList<>();
-            for (JdbcTenantStore.ActiveTenant tenant : store.activeTenants()) {
+            for (JdbcTenantStore.ActiveTenant tenant : store.activeTenants(server)) {
                 boolean databaseMissing = !databases.contains(tenant.databaseName());
                 boolean roleMissing = !roles.contains(tenant.roleName());
                 if (databaseMissing || roleMissing) {

@@ -1,11 +1,13 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.PostgresUrl;
 
+import javax.sql.DataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
@@ -93,22 +95,68 @@ public final class TenantConnector {
      */
     public Connection open(ConnectionDetails details, Map<String, String> overrides) throws SQLException {
         Objects.requireNonNull(overrides, "overrides");
+        Properties properties = properties(details.user(), Optional.of(details.password()));
+        sslRootCert.ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
+        overrides.forEach(properties::setProperty);
+        return connect(details.toJdbcUrl(), properties);
+    }
+
+    /**
+     * Opens a connection as the role a URL names (a registered server's admin), with the URL's own parameters
+     * (libpq spellings translated) over this connector's timeouts; the caller closes it. The CA file of
+     * {@link #withSslRootCert(Path)} is not used: the URL states its own TLS settings.
+     *
+     * @throws SQLException when the server refuses or does not answer in time
+     */
+    public Connection open(PostgresUrl url) throws SQLException {
+        Properties properties = properties(url.user().orElse(""), url.password());
+        properties.putAll(url.jdbcProperties());
+        return connect(url.jdbcUrl(), properties);
+    }
+
+    private Properties properties(String user, Optional<String> password) {
         Properties properties = new Properties();
-        properties.setProperty("user", details.user());
-        properties.setProperty("password", details.password());
+        properties.setProperty("user", user);
+        password.ifPresent(value -> properties.setProperty("password", value));
         properties.setProperty("connectTimeout", Integer.toString(connectTimeoutSeconds));
         properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
         properties.setProperty("ApplicationName", "tenantdb-provisioning");
-        sslRootCert.ifPresent(file -> properties.setProperty("sslrootcert", file.toString()));
-        overrides.forEach(properties::setProperty);
+        return properties;
+    }
+
+    /** The connect timeout, in seconds. */
+    int connectTimeoutSeconds() {
+        return connectTimeoutSeconds;
+    }
+
+    private Connection connect(String jdbcUrl, Properties properties) throws SQLException {
         if (driver.isEmpty()) {
-            return DriverManager.getConnection(details.toJdbcUrl(), properties);
+            return DriverManager.getConnection(jdbcUrl, properties);
         }
-        Connection connection = driver.get().connect(details.toJdbcUrl(), properties);
+        Connection connection = driver.get().connect(jdbcUrl, properties);
         if (connection == null) {
             throw new SQLException("the driver does not accept jdbc:postgresql URLs", "08001");
         }
         return connection;
+    }
+
+    /**
+     * The connections of {@link #open} for one tenant as a {@link DataSource}, for tools that take one (Flyway).
+     * Each {@code getConnection()} opens a fresh connection; its {@code toString()} names the database only.
+     */
+    public DataSource dataSource(ConnectionDetails details) {
+        Objects.requireNonNull(details, "details");
+        return new FixedCredentialsDataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return open(details);
+            }
+
+            @Override
+            public String toString() {
+                return "TenantDataSource[" + details.database() + "]";
+            }
+        };
     }
 
     private static int seconds(Duration timeout, String name) {

@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.spi;
 import io.tenantdb.provisioning.ConnectionDetails;
 
 import java.sql.SQLException;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -26,5 +27,16 @@ public interface DatabaseInitializer {
      */
     default void initialize(UUID tenantId, ConnectionDetails details) throws SQLException {
         initialize(details);
+    }
+
+    /**
+     * The schema version a database initialized now reaches, for an initializer whose schema is versioned: a warm
+     * pool records it with each entry it makes and hands out only entries made at the current one. Default: empty,
+     * an unversioned schema (every entry is current).
+     *
+     * @throws SQLException when the version cannot be determined
+     */
+    default Optional<String> schemaVersion() throws SQLException {
+        return Optional.empty();
     }
 }

@@ -26,6 +26,28 @@ public interface TenantStore {
     boolean reserve(Tenant tenant) throws SQLException;
 
     /**
+     * Reserves as {@link #reserve} does, on the tenant's {@link Tenant#server() server}, only while that server is
+     * registered, active and holds fewer tenants than its limit. A store of several servers counts in the same
+     * transaction as the insert, under a lock on the server's row, so instances reserving at once never exceed it.
+     * This default is for stores of one server without a limit: it is {@link #reserve}.
+     *
+     * @throws SQLException when the control plane fails
+     */
+    default Reservation reserveOnServer(Tenant tenant) throws SQLException {
+        return reserve(tenant) ? Reservation.RESERVED : Reservation.DUPLICATE;
+    }
+
+    /** What {@link #reserveOnServer} did. */
+    enum Reservation {
+        /** The tenant is recorded on its server. */
+        RESERVED,
+        /** Nothing written: a live tenant with the same name exists in the same environment. */
+        DUPLICATE,
+        /** Nothing written: the server is draining, full or unknown. */
+        NO_ROOM
+    }
+
+    /**
      * Records that a provisioning reached {@code step} and renews its lease, so a reconciler can tell a live
      * provisioning from one whose process died. Need not be durable: losing it in a crash is harmless.
      *

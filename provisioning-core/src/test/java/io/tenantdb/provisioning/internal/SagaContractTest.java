@@ -34,7 +34,7 @@ class SagaContractTest {
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
 
     @Test
-    void theCreateVerifyAndInitializeStepsEachRenewTheLeaseBeforeTheyRun() {
+    void createRunsOnTheReservationsLeaseAndVerifyAndInitializeEachRenewItBeforeTheyRun() {
         List<String> stepsSeen = new ArrayList<>();
         DatabaseCreator creator = new DatabaseCreator() {
             @Override
@@ -70,7 +70,7 @@ class SagaContractTest {
 
         provisioner.provision(ACME);
 
-        assertThat(stepsSeen).containsExactly("create sees create", "verify sees verify",
+        assertThat(stepsSeen).containsExactly("create sees reserve", "verify sees verify",
                 "initialize sees initialize");
     }
 

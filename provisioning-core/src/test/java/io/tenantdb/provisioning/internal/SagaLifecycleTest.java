@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -191,6 +192,23 @@ class SagaLifecycleTest {
         }).build();
 
         assertThat(noisy.provision(ACME).status()).isEqualTo(TenantStatus.ACTIVE);
+    }
+
+    @Test
+    void everyListenerHearsEveryEventInOrderEvenAfterAnEarlierOneThrew() {
+        List<String> heard = new ArrayList<>();
+        TenantProvisioner chained = fakes.builder()
+                .listener(event -> heard.add("first " + event.kind()))
+                .listener(event -> {
+                    throw new IllegalStateException("listener bug");
+                })
+                .listener(event -> heard.add("third " + event.kind()))
+                .build();
+
+        chained.provision(ACME);
+
+        assertThat(heard).startsWith("first STARTED", "third STARTED").endsWith("first SUCCEEDED", "third SUCCEEDED")
+                .hasSize(2 * (1 + 5 + 1));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -170,7 +171,7 @@ class ConnectionFaultsTest {
     /** No database, no role, and no row in the control plane the provisioner under test used. */
     private void assertNothingLeft() throws Exception {
         assertNoObjectsLeft();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("0");
     }
 

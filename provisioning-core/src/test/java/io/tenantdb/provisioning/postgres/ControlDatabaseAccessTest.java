@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,7 +33,7 @@ class ControlDatabaseAccessTest {
         ConnectionDetails intoControl = new ConnectionDetails(own.host(), own.port(), real.controlDatabase,
                 own.user(), own.password());
 
-        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
+        assertThat(Sql.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
                 .containsExactly("f");
         assertThatThrownBy(() -> real.connector.open(intoControl).close())
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
@@ -44,9 +45,9 @@ class ControlDatabaseAccessTest {
         assertThat(real.store.migrate()).isZero();
 
         assertThat(real.store.migrate()).isZero();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase), "SELECT current_user"))
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase), "SELECT current_user"))
                 .containsExactly(real.postgres.adminUser());
-        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
+        assertThat(Sql.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, real.controlDatabase))
                 .containsExactly("f");
     }
 
@@ -57,11 +58,11 @@ class ControlDatabaseAccessTest {
 
             assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());
 
-            assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, admin.role))
+            assertThat(Sql.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, admin.role))
                     .containsExactly("f");
             // A new session as the owner, through its own grant rather than PUBLIC's.
             assertThat(store.migrate()).isZero();
-            assertThat(RealProvisioning.strings(admin.dataSource(), "SELECT current_user"))
+            assertThat(Sql.strings(admin.dataSource(), "SELECT current_user"))
                     .containsExactly(admin.role);
         }
     }
@@ -78,7 +79,7 @@ class ControlDatabaseAccessTest {
                 assertThat(store.migrate()).isEqualTo(SchemaMigrator.SCRIPTS.size());
 
                 assertThat(store.migrate()).isZero();
-                assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, control))
+                assertThat(Sql.strings(real.postgres.adminDataSource(), PUBLIC_CAN_CONNECT, control))
                         .containsExactly("t");
             } finally {
                 execute("DROP DATABASE " + Identifiers.quote(control) + " WITH (FORCE)");

@@ -1,6 +1,9 @@
 package io.tenantdb.provisioning.postgres;
 
-/** Where {@link CrashingProvisioning} pauses to be killed, in the order a provisioning reaches them. */
+/**
+ * Where {@link CrashingProvisioning} pauses to be killed, in the order a provisioning reaches them, and the two
+ * points of {@link CrashingWarmPool}.
+ */
 enum CrashPoint {
     /** The role exists; {@code CREATE DATABASE} not yet sent. */
     AFTER_ROLE,
@@ -13,5 +16,9 @@ enum CrashPoint {
     /** The activation is sent, its commit is not. */
     BEFORE_COMMIT,
     /** The activation committed; nothing was answered. */
-    AFTER_STORE
+    AFTER_STORE,
+    /** Warm pool: an entry's row and role exist, its database is not yet created ({@link CrashingWarmPool}). */
+    ENTRY_HALF_MADE,
+    /** Warm pool: the reservation took an entry; the rename is not sent ({@link CrashingWarmPool}). */
+    BEFORE_RENAME
 }

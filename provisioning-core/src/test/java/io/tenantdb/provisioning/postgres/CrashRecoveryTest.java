@@ -9,6 +9,7 @@ import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,19 +17,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,7 +50,8 @@ class CrashRecoveryTest {
     }
 
     @ParameterizedTest(name = "killed {0}")
-    @EnumSource(value = CrashPoint.class, names = "AFTER_STORE", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = CrashPoint.class, names = {"AFTER_STORE", "ENTRY_HALF_MADE", "BEFORE_RENAME"},
+            mode = EnumSource.Mode.EXCLUDE)
     void aProvisioningKilledMidwayIsRolledBackCompletelyByTheReconciler(CrashPoint point) throws Exception {
         killChildAt(point);
         assertThat(real.rolesWithPrefix()).as("the killed child left its objects").isNotEmpty();
@@ -98,28 +97,11 @@ class CrashRecoveryTest {
 
     private void killChildAt(CrashPoint point) throws Exception {
         TestPostgres postgres = real.postgres;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashingProvisioning.class.getName(), postgres.host(), Integer.toString(postgres.port()),
-                postgres.adminUser(), postgres.adminPassword(), real.controlDatabase, real.prefix, point.name())
-                .redirectErrorStream(true);
-        builder.environment().put(CrashingProvisioning.KEY_VARIABLE, Base64.getEncoder().encodeToString(childKey));
-        Process child = builder.start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            List<String> seen = new ArrayList<>();
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                seen.add(line);
-                if (line.equals(CrashingProvisioning.PAUSED + point)) {
-                    child.destroyForcibly();
-                    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                    return;
-                }
-            }
-            throw new AssertionError("child ended without pausing at " + point + ": " + seen);
-        } finally {
-            child.destroyForcibly();
-        }
+        ChildJvm.killWhenItPrints(CrashingProvisioning.class, List.of(postgres.host(),
+                        Integer.toString(postgres.port()), postgres.adminUser(), postgres.adminPassword(),
+                        real.controlDatabase, real.prefix, point.name()),
+                Map.of(CrashingProvisioning.KEY_VARIABLE, Base64.getEncoder().encodeToString(childKey)),
+                CrashingProvisioning.PAUSED + point);
     }
 
     /**
@@ -144,7 +126,7 @@ class CrashRecoveryTest {
 
     private List<UUID> activeTenants() throws Exception {
         List<UUID> ids = new ArrayList<>();
-        for (String id : RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        for (String id : Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT id::text FROM control_plane.tenants WHERE status = 'active'")) {
             UUID tenantId = UUID.fromString(id);
             // Active means usable: the stored secret decrypts (with the child's key) and connects.

@@ -127,7 +127,7 @@ final class CrashingProvisioning {
     }
 
     /** Wraps a DataSource so that the first statement starting with the point's SQL prefix first pauses. */
-    private static DataSource pausingBefore(DataSource real, CrashPoint point, Map<CrashPoint, String> sqlPrefixes) {
+    static DataSource pausingBefore(DataSource real, CrashPoint point, Map<CrashPoint, String> sqlPrefixes) {
         String sqlPrefix = sqlPrefixes.get(point);
         return sqlPrefix == null ? real : proxy(DataSource.class, real, sqlPrefix, point);
     }
@@ -167,7 +167,7 @@ final class CrashingProvisioning {
         }
     }
 
-    private static void pause(CrashPoint point) {
+    static void pause(CrashPoint point) {
         System.out.println(PAUSED + point);
         System.out.flush();
         try {

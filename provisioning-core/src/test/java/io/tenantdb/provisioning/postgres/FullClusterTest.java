@@ -7,11 +7,11 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
-import org.junit.jupiter.api.AfterAll;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -35,36 +35,37 @@ class FullClusterTest {
 
     private static final String FILLER = "filler";
     private static final String FILLER_PASSWORD = "filler-password-for-tests";
-    private static DedicatedPostgres server;
+    @RegisterExtension
+    static final RealProvisioningExtension SMALL_SERVER =
+            RealProvisioningExtension.onDedicatedServer(FullClusterTest::startSmallServer);
+
     private RealProvisioning real;
     private final List<Connection> filling = new ArrayList<>();
 
-    @BeforeAll
-    static void startSmallServer() throws SQLException {
+    private static DedicatedPostgres startSmallServer() throws SQLException {
         // Five slots kept for the superuser admin: its liveness session, the compensation and the test's own checks,
         // with room for a backend that has not yet exited after its connection closed.
-        server = DedicatedPostgres.start(Map.of("max_connections", "10", "superuser_reserved_connections", "5"),
+        DedicatedPostgres server = DedicatedPostgres.start(
+                Map.of("max_connections", "10", "superuser_reserved_connections", "5"),
                 List.of("host all all 127.0.0.1/32 scram-sha-256", "host all all ::1/128 scram-sha-256"));
         try (Connection connection = server.server().adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE ROLE " + FILLER + " LOGIN PASSWORD '" + FILLER_PASSWORD + "'");
         }
-    }
-
-    @AfterAll
-    static void stopSmallServer() throws Exception {
-        server.close();
+        return server;
     }
 
     @BeforeEach
-    void setUp() throws SQLException {
-        real = new RealProvisioning(server.server());
+    void setUp(RealProvisioning real) {
+        this.real = real;
     }
 
     @AfterEach
-    void tearDown() throws SQLException {
-        release();
-        real.close();
+    void release() throws SQLException {
+        for (Connection connection : filling) {
+            connection.close();
+        }
+        filling.clear();
     }
 
     @Test
@@ -78,7 +79,7 @@ class FullClusterTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.DATABASE_UNAVAILABLE));
         assertThat(real.databasesWithPrefix()).isEmpty();
         assertThat(real.rolesWithPrefix()).isEmpty();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("0");
 
         release();
@@ -93,17 +94,10 @@ class FullClusterTest {
         credentials.setProperty("password", FILLER_PASSWORD);
         while (true) {
             try {
-                filling.add(DriverManager.getConnection(server.server().jdbcUrl("postgres"), credentials));
+                filling.add(DriverManager.getConnection(real.postgres.jdbcUrl("postgres"), credentials));
             } catch (SQLException refused) {
                 return refused;
             }
         }
-    }
-
-    private void release() throws SQLException {
-        for (Connection connection : filling) {
-            connection.close();
-        }
-        filling.clear();
     }
 }

@@ -8,6 +8,7 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.spi.IdempotencyStore.Claim;
 import io.tenantdb.provisioning.spi.IdempotencyStore.Outcome;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,7 @@ class IdempotentProvisioningTest {
         assertThat(quick.claim("done", "h", UUID.randomUUID()).tenantId()).contains(tenant);
 
         // Both keys age past their bounds on the server's clock, the one the store compares with.
-        RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase), """
+        Sql.strings(real.postgres.dataSource(real.controlDatabase), """
                 UPDATE control_plane.idempotency_keys
                    SET created_at = created_at - interval '25 hours',
                        completed_at = completed_at - interval '25 hours'

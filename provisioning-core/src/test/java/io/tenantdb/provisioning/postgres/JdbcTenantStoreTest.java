@@ -5,15 +5,13 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
+import io.tenantdb.provisioning.testing.Sql;
+import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -30,23 +28,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(PostgresExtension.class)
 class JdbcTenantStoreTest {
 
-    private TestPostgres postgres;
-    private String database;
+    private TestDatabase database;
     private JdbcTenantStore store;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) {
-        this.postgres = postgres;
-        this.database = postgres.createDatabase("store_");
-        this.store = new JdbcTenantStore(postgres.dataSource(database));
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-        }
+    void setUp(TestDatabase database) {
+        this.database = database;
+        this.store = new JdbcTenantStore(database.dataSource());
     }
 
     @Test
@@ -55,6 +43,25 @@ class JdbcTenantStoreTest {
         assertThat(store.migrate()).isZero();
 
         assertThat(versions()).hasSize(SchemaMigrator.SCRIPTS.size());
+    }
+
+    @Test
+    void versionsAreTheNumbersInTheScriptNamesAndAMissingLowerOneIsStillApplied() throws SQLException {
+        store.migrate();
+        List<Integer> numbered = SchemaMigrator.SCRIPTS.stream().map(SchemaMigrator::version).toList();
+        assertThat(numbered).as("numbered by name, not by position").contains(9).doesNotHaveDuplicates();
+        assertThat(Sql.strings(database.dataSource(),
+                "SELECT version::text FROM control_plane.schema_version ORDER BY version"))
+                .containsExactlyElementsOf(numbered.stream().map(String::valueOf).toList());
+
+        // A database that misses a version below the highest one it has (V7 here, under V9) gets it applied, as a
+        // database migrated by a branch with V9 gets a V8 merged later.
+        Sql.execute(database.dataSource(), "DROP TABLE control_plane.tenant_schemas;"
+                + " DELETE FROM control_plane.schema_version WHERE version = 7");
+        assertThat(store.migrate()).isEqualTo(1);
+        assertThat(Sql.strings(database.dataSource(),
+                "SELECT count(*)::text FROM control_plane.tenant_schemas")).containsExactly("0");
+        assertThatThrownBy(() -> SchemaMigrator.version("servers.sql")).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -149,7 +156,7 @@ class JdbcTenantStoreTest {
     }
 
     private List<String> versions() throws SQLException {
-        return RealProvisioning.strings(postgres.dataSource(database),
+        return Sql.strings(database.dataSource(),
                 "SELECT script FROM control_plane.schema_version ORDER BY version");
     }
 

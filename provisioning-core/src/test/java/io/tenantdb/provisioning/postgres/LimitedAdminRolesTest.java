@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,6 +106,6 @@ class LimitedAdminRolesTest {
     }
 
     private String single(String sql, String... parameters) throws SQLException {
-        return RealProvisioning.strings(real.postgres.adminDataSource(), sql, parameters).get(0);
+        return Sql.strings(real.postgres.adminDataSource(), sql, parameters).get(0);
     }
 }

@@ -15,6 +15,7 @@ import io.tenantdb.provisioning.internal.ConnectionStringSealer;
 import io.tenantdb.provisioning.spi.ConnectionVerifier;
 import io.tenantdb.provisioning.spi.DatabaseInitializer;
 import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -58,7 +59,7 @@ class PostgresProvisioningTest {
         try {
             assertThat(tenant.databaseName()).isEqualTo("car_" + tenant.id().toString().replace('-', '_'))
                     .matches("car_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}");
-            List<String> owner = RealProvisioning.strings(real.postgres.adminDataSource(),
+            List<String> owner = Sql.strings(real.postgres.adminDataSource(),
                     "SELECT concat_ws(',', r.rolname, r.rolcanlogin, r.rolsuper, r.rolcreatedb, r.rolcreaterole,"
                             + " r.rolreplication, r.rolbypassrls) FROM pg_database d"
                             + " JOIN pg_roles r ON r.oid = d.datdba WHERE d.datname = ?", tenant.databaseName());
@@ -96,14 +97,14 @@ class PostgresProvisioningTest {
         // A database made by plain CREATE DATABASE grants CONNECT to PUBLIC: the query can tell the two apart.
         String plain = real.postgres.createDatabase("plain_");
         try {
-            assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), sql, plain)).containsExactly("t");
+            assertThat(Sql.strings(real.postgres.adminDataSource(), sql, plain)).containsExactly("t");
         } finally {
             try (Connection connection = real.postgres.adminDataSource().getConnection();
                  Statement statement = connection.createStatement()) {
                 statement.execute("DROP DATABASE \"" + plain + "\"");
             }
         }
-        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(), sql, tenant.databaseName()))
+        assertThat(Sql.strings(real.postgres.adminDataSource(), sql, tenant.databaseName()))
                 .containsExactly("f");
     }
 
@@ -111,7 +112,7 @@ class PostgresProvisioningTest {
     void databaseCommentNamesItsControlPlaneAndTenant() throws Exception {
         Tenant tenant = real.builder().build().provision(ACME);
 
-        assertThat(RealProvisioning.strings(real.postgres.adminDataSource(),
+        assertThat(Sql.strings(real.postgres.adminDataSource(),
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?",
                 tenant.databaseName()))
                 .containsExactly("tenantdb:" + real.store.controlPlaneId() + ":" + tenant.id());
@@ -123,16 +124,16 @@ class PostgresProvisioningTest {
         Tenant tenant = provisioner.provision(ACME);
         ConnectionDetails details = real.storedDetails(tenant.id());
 
-        List<String> tenantRow = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        List<String> tenantRow = Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT concat_ws(',', name, environment, status) FROM control_plane.tenants WHERE id = ?::uuid",
                 tenant.id().toString());
         assertThat(tenantRow).containsExactly("Acme,production,active");
-        List<String> databaseRow = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        List<String> databaseRow = Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT concat_ws(',', database_name, role_name, key_id) FROM control_plane.tenant_databases"
                         + " WHERE tenant_id = ?::uuid", tenant.id().toString());
         assertThat(databaseRow).containsExactly(tenant.databaseName() + "," + tenant.databaseName() + ","
                 + real.cipher.primaryKey().idHex());
-        String sealed = RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        String sealed = Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT connection_string_encrypted FROM control_plane.tenant_databases WHERE tenant_id = ?::uuid",
                 tenant.id().toString()).get(0);
         assertThat(sealed).doesNotContain(details.password()).doesNotContain("postgresql://")
@@ -151,7 +152,7 @@ class PostgresProvisioningTest {
         Tenant tenant = real.builder().build().provision(ACME);
         ConnectionDetails details = real.storedDetails(tenant.id());
 
-        List<String> stored = RealProvisioning.strings(real.postgres.adminDataSource(),
+        List<String> stored = Sql.strings(real.postgres.adminDataSource(),
                 "SELECT rolpassword FROM pg_authid WHERE rolname = ?", tenant.databaseName());
         assertThat(stored).singleElement().asString().startsWith("SCRAM-SHA-256$4096:")
                 .doesNotContain(details.password());
@@ -169,7 +170,7 @@ class PostgresProvisioningTest {
 
         Tenant tenant = real.builder().databaseInitializer(initializer).build().provision(ACME);
 
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(tenant.databaseName()),
+        assertThat(Sql.strings(real.postgres.dataSource(tenant.databaseName()),
                 "SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = ?", "notes"))
                 .containsExactly(tenant.databaseName());
         try (Connection connection = real.connector.open(real.storedDetails(tenant.id()));
@@ -264,7 +265,7 @@ class PostgresProvisioningTest {
         assertThat(thrown.code()).isEqualTo(ErrorCode.DUPLICATE_TENANT);
         assertThat(real.databasesWithPrefix()).containsExactly(first.databaseName());
         assertThat(real.rolesWithPrefix()).containsExactly(first.databaseName());
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("1");
         assertThat(provisioner.provision(new TenantRequest("ACME", Environment.STAGING)).status())
                 .isEqualTo(TenantStatus.ACTIVE);

@@ -4,6 +4,7 @@ import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -291,7 +292,7 @@ class PostgresReconcilerTest {
     }
 
     private String comment(String database) throws SQLException {
-        return RealProvisioning.strings(real.postgres.adminDataSource(),
+        return Sql.strings(real.postgres.adminDataSource(),
                 "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?", database).get(0);
     }
 

@@ -5,17 +5,14 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.internal.ConnectionStringSealer;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
-import javax.sql.DataSource;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
@@ -88,20 +85,20 @@ final class RealProvisioning implements AutoCloseable {
     }
 
     List<String> databasesWithPrefix() throws SQLException {
-        return strings(postgres.adminDataSource(),
+        return Sql.strings(postgres.adminDataSource(),
                 "SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1",
                 prefix);
     }
 
     List<String> rolesWithPrefix() throws SQLException {
-        return strings(postgres.adminDataSource(),
+        return Sql.strings(postgres.adminDataSource(),
                 "SELECT rolname FROM pg_roles WHERE starts_with(rolname, ?) ORDER BY 1",
                 prefix);
     }
 
     /** Rows of the tenant in both control-plane tables. */
     int controlRows(UUID tenantId) throws SQLException {
-        return Integer.parseInt(strings(postgres.dataSource(controlDatabase),
+        return Integer.parseInt(Sql.strings(postgres.dataSource(controlDatabase),
                 "SELECT (SELECT count(*) FROM control_plane.tenants WHERE id = ?::uuid)"
                         + " + (SELECT count(*) FROM control_plane.tenant_databases WHERE tenant_id = ?::uuid)",
                 tenantId.toString(), tenantId.toString()).get(0));
@@ -112,26 +109,9 @@ final class RealProvisioning implements AutoCloseable {
      * need not wait for it.
      */
     void expireLease(UUID tenantId) throws SQLException {
-        strings(postgres.dataSource(controlDatabase), """
+        Sql.strings(postgres.dataSource(controlDatabase), """
                 UPDATE control_plane.tenants SET lease_expires_at = now() - interval '1 second'
                  WHERE id = ?::uuid RETURNING id""", tenantId.toString());
-    }
-
-    /** Runs a query and returns the first column of every row as text. */
-    static List<String> strings(DataSource dataSource, String sql, String... parameters) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setString(i + 1, parameters[i]);
-            }
-            List<String> values = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-            }
-            return values;
-        }
     }
 
     /**
@@ -141,13 +121,11 @@ final class RealProvisioning implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         store.close();
+        databasesWithPrefix().forEach(postgres::dropDatabase);
+        // Before the roles: a test may have given one of them an object there.
+        postgres.dropDatabase(controlDatabase);
         try (Connection connection = postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
-            for (String database : databasesWithPrefix()) {
-                statement.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(database) + " WITH (FORCE)");
-            }
-            // Before the roles: a test may have given one of them an object there.
-            statement.execute("DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
             for (String role : rolesWithPrefix()) {
                 statement.execute("DROP ROLE IF EXISTS " + Identifiers.quote(role));
             }

@@ -5,8 +5,8 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
-import org.junit.jupiter.api.AfterEach;
+import io.tenantdb.provisioning.testing.Sql;
+import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,28 +37,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(PostgresExtension.class)
 class RelaxedCommitTest {
 
-    private TestPostgres postgres;
-    private String database;
+    private TestDatabase database;
     private final List<String> warnings = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void setUp(TestPostgres postgres) {
-        this.postgres = postgres;
-        this.database = postgres.createDatabase("relaxed_");
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-        }
+    void setUp(TestDatabase database) {
+        this.database = database;
     }
 
     @Test
     void reserveAndAdvanceCommitAsynchronouslyActivateSynchronouslyAndTheServerNeverWarns() throws SQLException {
         synchronousCommitOnByDefault();
-        JdbcTenantStore store = new JdbcTenantStore(collectingWarnings(postgres.dataSource(database)));
+        JdbcTenantStore store = new JdbcTenantStore(collectingWarnings(database.dataSource()));
         store.migrate();
         recordSynchronousCommitOfEveryWrite();
         UUID id = UUID.randomUUID();
@@ -70,7 +60,7 @@ class RelaxedCommitTest {
         store.advance(id, "create");
         store.activate(id, new StoredDatabase(name, name, "sealed", "0a0b0c0d"));
 
-        assertThat(RealProvisioning.strings(postgres.dataSource(database),
+        assertThat(Sql.strings(database.dataSource(),
                 "SELECT operation || ' ' || setting FROM commit_settings ORDER BY n"))
                 .containsExactly("INSERT off", "UPDATE off", "UPDATE on");
         assertThat(warnings).isEmpty();
@@ -78,14 +68,14 @@ class RelaxedCommitTest {
 
     // The embedded test server runs with synchronous_commit off; a production server has it on.
     private void synchronousCommitOnByDefault() throws SQLException {
-        try (Connection connection = postgres.adminDataSource().getConnection();
+        try (Connection connection = database.server().adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
-            statement.execute("ALTER DATABASE \"" + database + "\" SET synchronous_commit = on");
+            statement.execute("ALTER DATABASE \"" + database.name() + "\" SET synchronous_commit = on");
         }
     }
 
     private void recordSynchronousCommitOfEveryWrite() throws SQLException {
-        try (Connection connection = postgres.dataSource(database).getConnection();
+        try (Connection connection = database.dataSource().getConnection();
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE TABLE commit_settings (n serial PRIMARY KEY, operation text, setting text)");
             statement.execute("""

@@ -8,15 +8,13 @@ import io.tenantdb.provisioning.spi.SchemaVersionStore.TenantSchema;
 import io.tenantdb.provisioning.spi.SchemaVersionStore.VersionCount;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
-import io.tenantdb.provisioning.testing.TestPostgres;
+import io.tenantdb.provisioning.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
@@ -33,25 +31,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(PostgresExtension.class)
 class SchemaVersionStoreTest {
 
-    private TestPostgres postgres;
-    private String database;
+    private TestDatabase database;
     private JdbcTenantStore store;
 
     @BeforeEach
-    void setUp(TestPostgres postgres) throws SQLException {
-        this.postgres = postgres;
-        this.database = postgres.createDatabase("schemas_");
-        this.store = new JdbcTenantStore(postgres.dataSource(database));
+    void setUp(TestDatabase database) throws SQLException {
+        this.database = database;
+        this.store = new JdbcTenantStore(database.dataSource());
         store.migrate();
     }
 
     @AfterEach
-    void tearDown() throws SQLException {
+    void tearDown() {
         store.close();
-        try (Connection connection = postgres.adminDataSource().getConnection();
-             Statement statement = connection.createStatement()) {
-            statement.execute("DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
-        }
     }
 
     @Test

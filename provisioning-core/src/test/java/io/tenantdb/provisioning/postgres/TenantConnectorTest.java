@@ -4,10 +4,12 @@ import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.SslMode;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.sql.Driver;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +54,22 @@ class TenantConnectorTest {
         assertThat(properties.get()).containsEntry("sslrootcert", "/etc/tenantdb/ca.pem")
                 .containsEntry("connectTimeout", "3").containsEntry("socketTimeout", "7")
                 .doesNotContainKey("sslmode");
+    }
+
+    @Test
+    void itsDataSourceOpensTheTenantsConnectionsAndNamesOnlyTheDatabase() {
+        AtomicReference<String> url = new AtomicReference<>();
+        AtomicReference<Properties> properties = new AtomicReference<>();
+        DataSource dataSource = new TenantConnector(new RecordingDriver(url, properties), Duration.ofSeconds(3),
+                Duration.ofSeconds(7)).dataSource(TENANT);
+
+        assertThatThrownBy(dataSource::getConnection).isInstanceOf(SQLException.class);
+        assertThatThrownBy(() -> dataSource.getConnection("postgres", "x"))
+                .isInstanceOf(SQLFeatureNotSupportedException.class);
+
+        assertThat(url).hasValue("jdbc:postgresql://db.internal:6432/car_x");
+        assertThat(properties.get()).containsEntry("user", "car_x");
+        assertThat(dataSource.toString()).isEqualTo("TenantDataSource[car_x]").doesNotContain("pw");
     }
 
     @Test

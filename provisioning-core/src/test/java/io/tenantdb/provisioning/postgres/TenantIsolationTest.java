@@ -6,6 +6,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,7 +125,7 @@ class TenantIsolationTest {
             assertRefused(connection, "SET ROLE " + role(b), INSUFFICIENT_PRIVILEGE);
             assertRefused(connection, "SET SESSION AUTHORIZATION " + role(b), INSUFFICIENT_PRIVILEGE);
         }
-        assertThat(RealProvisioning.strings(postgres.adminDataSource(),
+        assertThat(Sql.strings(postgres.adminDataSource(),
                 "SELECT count(*) FROM pg_auth_members WHERE member = ?::regrole", a.databaseName()))
                 .containsExactly("0");
     }
@@ -198,7 +199,7 @@ class TenantIsolationTest {
              Connection connection = real.connector.open(aDetails)) {
             int bPid = intOf(bSession, "SELECT pg_backend_pid()");
             // pg_stat_activity shows every session's pid, database and user to everyone; what B runs stays hidden.
-            assertThat(RealProvisioning.strings(postgres.dataSource(a.databaseName(), aDetails.user(),
+            assertThat(Sql.strings(postgres.dataSource(a.databaseName(), aDetails.user(),
                     aDetails.password()), "SELECT concat_ws(',', usename, datname, coalesce(query, '<null>'))"
                     + " FROM pg_stat_activity WHERE pid = " + bPid))
                     .containsExactly(b.databaseName() + "," + b.databaseName() + ",<insufficient privilege>");
@@ -253,7 +254,7 @@ class TenantIsolationTest {
         assertThat(aDetails.user()).isEqualTo(a.databaseName());
         if (admin == Admin.CREATEDB_CREATEROLE) {
             // The path under test: the limited admin is a member of each tenant role it made.
-            assertThat(RealProvisioning.strings(postgres.adminDataSource(),
+            assertThat(Sql.strings(postgres.adminDataSource(),
                     "SELECT pg_has_role(?, ?, 'MEMBER')", limitedAdmin.role, a.databaseName()))
                     .containsExactly("t");
         }
@@ -268,7 +269,7 @@ class TenantIsolationTest {
     }
 
     private String roleAttributes(Tenant tenant) throws SQLException {
-        return RealProvisioning.strings(postgres.adminDataSource(), "SELECT concat_ws(',', rolconnlimit, rolsuper,"
+        return Sql.strings(postgres.adminDataSource(), "SELECT concat_ws(',', rolconnlimit, rolsuper,"
                 + " rolcreatedb, rolcreaterole, rolreplication, rolbypassrls) FROM pg_roles WHERE rolname = ?",
                 tenant.databaseName()).get(0);
     }

@@ -16,6 +16,7 @@ import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,7 +61,7 @@ class TenantLifecycleTest {
         assertThat(real.rolesWithPrefix()).isEmpty();
         assertThat(provisioner.find(tenant.id())).map(Tenant::status).contains(TenantStatus.DELETED);
         assertThat(real.store.findDatabase(tenant.id())).isEmpty();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT coalesce(connection_string_encrypted, 'wiped') FROM control_plane.tenant_databases"))
                 .containsExactly("wiped");
     }

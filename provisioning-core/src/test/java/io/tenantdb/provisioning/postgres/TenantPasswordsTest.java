@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class TenantPasswordsTest {
     }
 
     private String storedVerifier(String role) throws SQLException {
-        return RealProvisioning.strings(real.postgres.adminDataSource(),
+        return Sql.strings(real.postgres.adminDataSource(),
                 "SELECT rolpassword FROM pg_authid WHERE rolname = ?", role).get(0);
     }
 }

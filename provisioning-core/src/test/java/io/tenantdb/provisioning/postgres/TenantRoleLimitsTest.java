@@ -6,6 +6,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -131,7 +132,7 @@ class TenantRoleLimitsTest {
     }
 
     private int connectionLimit(String role) throws SQLException {
-        return Integer.parseInt(RealProvisioning.strings(real.postgres.adminDataSource(),
+        return Integer.parseInt(Sql.strings(real.postgres.adminDataSource(),
                 "SELECT rolconnlimit FROM pg_roles WHERE rolname = ?", role).get(0));
     }
 

@@ -11,11 +11,10 @@ import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.DedicatedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import io.tenantdb.provisioning.testing.Sql;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -42,13 +41,15 @@ class TenantTlsTest {
     @TempDir
     static Path certificates;
     private static TestCertificates files;
-    private static DedicatedPostgres server;
+    @RegisterExtension
+    static final RealProvisioningExtension TLS_SERVER =
+            RealProvisioningExtension.onDedicatedServer(TenantTlsTest::startTlsServer);
+
     private RealProvisioning real;
 
-    @BeforeAll
-    static void startTlsServer() throws Exception {
+    private static DedicatedPostgres startTlsServer() throws Exception {
         files = TestCertificates.create(certificates);
-        server = DedicatedPostgres.start(
+        return DedicatedPostgres.start(
                 Map.of("ssl", "on",
                         "ssl_cert_file", files.serverCertificate().toString(),
                         "ssl_key_file", files.serverKey().toString()),
@@ -56,19 +57,9 @@ class TenantTlsTest {
                         "hostssl all all all scram-sha-256"));
     }
 
-    @AfterAll
-    static void stopTlsServer() throws Exception {
-        server.close();
-    }
-
     @BeforeEach
-    void setUp() throws SQLException {
-        real = new RealProvisioning(server.server());
-    }
-
-    @AfterEach
-    void tearDown() throws SQLException {
-        real.close();
+    void setUp(RealProvisioning real) {
+        this.real = real;
     }
 
     @Test
@@ -147,8 +138,8 @@ class TenantTlsTest {
                 : TenantConnector.withDefaults();
         return real.builder()
                 .databaseCreator(PostgresDatabaseCreator
-                        .builder(server.server().adminDataSource(), real.store.controlPlaneId())
-                        .tenantEndpoint(tenantHost, server.server().port())
+                        .builder(real.postgres.adminDataSource(), real.store.controlPlaneId())
+                        .tenantEndpoint(tenantHost, real.postgres.port())
                         .tenantSslMode(mode)
                         .build())
                 .connectionVerifier(new JdbcConnectionVerifier(connector))
@@ -158,7 +149,7 @@ class TenantTlsTest {
     private void assertNothingLeft() throws SQLException {
         assertThat(real.databasesWithPrefix()).isEmpty();
         assertThat(real.rolesWithPrefix()).isEmpty();
-        assertThat(RealProvisioning.strings(real.postgres.dataSource(real.controlDatabase),
+        assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("0");
     }
 }

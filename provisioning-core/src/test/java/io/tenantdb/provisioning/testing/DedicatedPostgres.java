@@ -42,6 +42,7 @@ public final class DedicatedPostgres implements AutoCloseable {
         hba.addAll(hbaLines);
         hba.add("");
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                .setPGStartupWait(TestPostgres.STARTUP_WAIT)
                 .setDataDirectoryCustomizer(directory -> {
                     try {
                         Files.writeString(directory.toPath().resolve("pg_hba.conf"), String.join("\n", hba));

@@ -52,6 +52,8 @@ public final class InMemoryTenantStore implements TenantStore, SchemaVersionStor
             return false;
         }
         tenants.put(tenant.id(), tenant);
+        // As JdbcTenantStore: the reservation takes the lease and records its step.
+        steps.put(tenant.id(), "reserve");
         return true;
     }
 

@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Properties;
@@ -45,6 +46,8 @@ public final class TestPostgres {
     private static final String MAINTENANCE_DATABASE = "postgres";
     private static final String IMAGE = "postgres:16-alpine";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** How long an embedded server may take to start: the library's 10 s is short on a loaded machine. */
+    static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final String source;
     private final String host;
@@ -168,6 +171,21 @@ public final class TestPostgres {
         return name;
     }
 
+    /**
+     * Drops a database if it exists, ending its sessions ({@code WITH (FORCE)}).
+     *
+     * @throws IllegalStateException when the server refuses
+     */
+    public void dropDatabase(String name) {
+        Objects.requireNonNull(name, "name");
+        try (Connection connection = adminDataSource.getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("DROP DATABASE IF EXISTS \"" + name.replace("\"", "\"\"") + "\" WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("dropping test database " + name + " failed", e);
+        }
+    }
+
     @Override
     public String toString() {
         return "TestPostgres[source=" + source + ", " + host + ":" + port + "]";
@@ -263,6 +281,7 @@ public final class TestPostgres {
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                     .setRegisterShutdownHook(false)
+                    .setPGStartupWait(STARTUP_WAIT)
                     .setDataDirectoryCustomizer(TestPostgres::requireScramForTenants)
                     .start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

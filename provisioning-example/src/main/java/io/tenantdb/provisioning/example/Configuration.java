@@ -16,7 +16,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,7 +34,7 @@ import java.util.stream.Stream;
  * {@code TENANT_DB_SSLMODE}, {@code TENANT_DB_SSLROOTCERT}, {@code TENANT_CONNECTION_LIMIT},
  * {@code DB_CONNECT_TIMEOUT_SECONDS}, {@code DB_STATEMENT_TIMEOUT_SECONDS}, {@code PROVISIONING_LEASE_SECONDS},
  * {@code RECONCILE_INTERVAL_SECONDS}, {@code IDEMPOTENCY_KEY_RETENTION_HOURS}, {@code DATABASE_PREFIX},
- * {@code ACCESS_LOG}, {@code TENANT_MIGRATIONS}, {@code METRICS_TOKEN}; see
+ * {@code ACCESS_LOG}, {@code TENANT_MIGRATIONS}, {@code METRICS_TOKEN}, {@code WARM_POOL_SIZE}; see
  * {@code docs/configuration.md}. An unset variable takes its default; a variable set to a blank value is refused,
  * so that an accidentally empty {@code DATABASE_URL} never silently selects the embedded database.
  *
@@ -68,13 +67,15 @@ public final class Configuration {
     static final String ACCESS_LOG = "ACCESS_LOG";
     static final String TENANT_MIGRATIONS = "TENANT_MIGRATIONS";
     static final String METRICS_TOKEN = "METRICS_TOKEN";
+    static final String WARM_POOL_SIZE = "WARM_POOL_SIZE";
 
     /** Every variable this class reads, in the order it validates them. */
     public static final List<String> VARIABLES = List.of(DATABASE_URL, ENCRYPTION_KEY, ENCRYPTION_KEYS_PREVIOUS,
             ADMIN_TOKEN, PORT, PROVISIONING_DATA_DIR, TENANT_DB_HOST, TENANT_DB_PORT, TENANT_DB_SSLMODE,
             TENANT_DB_SSLROOTCERT, TENANT_CONNECTION_LIMIT, DB_CONNECT_TIMEOUT_SECONDS,
             DB_STATEMENT_TIMEOUT_SECONDS, PROVISIONING_LEASE_SECONDS, RECONCILE_INTERVAL_SECONDS,
-            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG, TENANT_MIGRATIONS, METRICS_TOKEN);
+            IDEMPOTENCY_KEY_RETENTION_HOURS, DATABASE_PREFIX, ACCESS_LOG, TENANT_MIGRATIONS, METRICS_TOKEN,
+            WARM_POOL_SIZE);
 
     /** PostgreSQL's upper bound of {@code max_connections}; no role limit above it means anything. */
     private static final int MAX_CONNECTION_LIMIT = 262_143;
@@ -96,6 +97,7 @@ public final class Configuration {
     private final String databasePrefix;
     private final boolean accessLog;
     private final Optional<FlywayMigrations> tenantMigrations;
+    private final int warmPoolSize;
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
@@ -129,6 +131,8 @@ public final class Configuration {
         this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
         this.tenantMigrations = optional(lookup, TENANT_MIGRATIONS).map(Configuration::migrations);
         this.metricsToken = optional(lookup, METRICS_TOKEN).map(value -> token(METRICS_TOKEN, value));
+        this.warmPoolSize = optional(lookup, WARM_POOL_SIZE).map(value -> number(WARM_POOL_SIZE, value, 0, 1000))
+                .orElse(0);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -240,6 +244,11 @@ public final class Configuration {
         return tenantConnectionLimit;
     }
 
+    /** {@code WARM_POOL_SIZE}: tenant databases kept ready ahead of demand, 0 (the default) for none. */
+    public int warmPoolSize() {
+        return warmPoolSize;
+    }
+
     /** How long a completed Idempotency-Key replays its tenant before it may be purged. */
     public Duration idempotencyRetention() {
         return idempotencyRetention;
@@ -335,18 +344,9 @@ public final class Configuration {
     }
 
     private static String token(String name, String value) {
-        if (value.length() < BearerTokenFilter.MIN_TOKEN_LENGTH) {
-            throw new Invalid(name, "must be at least " + BearerTokenFilter.MIN_TOKEN_LENGTH
-                    + " characters, it has " + value.length());
-        }
-        // Sent as an HTTP header value: anything outside visible ASCII would be mangled or refused by clients.
-        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw new Invalid(name, "must consist of visible ASCII characters only (no spaces)");
-        }
-        if (value.chars().distinct().count() == 1) {
-            throw new Invalid(name, "must not be one character repeated; use a random token, e.g. "
-                    + "`openssl rand -base64 32`");
-        }
+        BearerTokenFilter.weakness(value).ifPresent(problem -> {
+            throw new Invalid(name, problem);
+        });
         return value;
     }
 
@@ -448,8 +448,9 @@ public final class Configuration {
     }
 
     /**
-     * Reads {@code DATABASE_URL} with the library's one URL parser ({@link PostgresUrl}): libpq and pgjdbc forms.
-     * The port defaults to 5432 and the database, as in libpq, to the user name.
+     * Reads {@code DATABASE_URL} with the library's one URL parser ({@link PostgresUrl}): libpq and pgjdbc forms,
+     * one host or several ({@code h1:5432,h2:5432}, with {@code targetServerType=primary} for a primary and its
+     * standbys). The port defaults to 5432 and the database, as in libpq, to the user name.
      */
     static Database parseDatabaseUrl(String url) {
         PostgresUrl parsed;
@@ -460,21 +461,8 @@ public final class Configuration {
         }
         String user = parsed.user().orElseThrow(() -> new Invalid(DATABASE_URL,
                 "has no user name (postgresql://USER:PASSWORD@host/db or ?user=USER&password=...)"));
-        return new Database(parsed.host(), parsed.port().orElse(PostgresUrl.DEFAULT_PORT),
-                parsed.database().isEmpty() ? user : parsed.database(), user, parsed.password(),
-                jdbcProperties(parsed.parameters()));
-    }
-
-    private static Map<String, String> jdbcProperties(Map<String, String> libpq) {
-        Map<String, String> jdbc = new LinkedHashMap<>();
-        libpq.forEach((key, value) -> jdbc.put(switch (key) {
-            // libpq spellings of the parameters pgjdbc names differently; sslmode, sslrootcert, sslcert and
-            // sslkey are spelled alike.
-            case "connect_timeout" -> "connectTimeout";
-            case "application_name" -> "ApplicationName";
-            default -> key;
-        }, value));
-        return Map.copyOf(jdbc);
+        return new Database(parsed.hosts(), parsed.databaseOrUser(), user, parsed.password(),
+                parsed.jdbcProperties());
     }
 
     /**
@@ -501,33 +489,49 @@ public final class Configuration {
      * The admin connection: a role with CREATEDB and CREATEROLE on the database that also holds the control plane.
      * {@link #toString()} redacts the password.
      *
-     * @param host       server host
-     * @param port       server port
+     * @param hosts      the server, or a primary and its standbys tried in order (pgjdbc's multi-host form)
      * @param name       database holding the control-plane schema
      * @param user       admin role
      * @param password   its password, when the server asks for one
      * @param properties further pgjdbc connection properties, such as {@code sslmode}
      */
-    public record Database(String host, int port, String name, String user, Optional<String> password,
+    public record Database(List<PostgresUrl.Host> hosts, String name, String user, Optional<String> password,
                            Map<String, String> properties) {
 
         /** @throws NullPointerException when a component is null */
         public Database {
-            Objects.requireNonNull(host, "host");
+            hosts = List.copyOf(hosts);
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(user, "user");
             Objects.requireNonNull(password, "password");
             properties = Map.copyOf(properties);
         }
 
-        /** A JDBC URL without credentials; pass {@link #user()}, {@link #password()} and the properties apart. */
+        /** A server at one host. */
+        public Database(String host, int port, String name, String user, Optional<String> password,
+                        Map<String, String> properties) {
+            this(List.of(new PostgresUrl.Host(host, Optional.of(port))), name, user, password, properties);
+        }
+
+        /** The first host, the only one unless the URL lists a primary and its standbys. */
+        public String host() {
+            return hosts.get(0).host();
+        }
+
+        /** The first host's port. */
+        public int port() {
+            return hosts.get(0).port().orElse(PostgresUrl.DEFAULT_PORT);
+        }
+
+        /** A JDBC URL of every host, without credentials; pass user, password and properties apart. */
         public String jdbcUrl() {
-            return PostgresUrl.jdbcUrl(host, port, name);
+            return PostgresUrl.jdbcUrl(hosts, name);
         }
 
         @Override
         public String toString() {
-            return "Database[" + user + "@" + host + ":" + port + "/" + name
+            return "Database[" + user + "@" + hosts.stream().map(PostgresUrl.Host::hostAndPort)
+                    .collect(Collectors.joining(",")) + "/" + name
                     + (password.isPresent() ? ", password=***" : "")
                     + (properties.isEmpty() ? "" : ", properties=" + properties.keySet()) + "]";
         }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -30,6 +31,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     public static final int PREFERRED_PORT = 54329;
 
     private static final String SUPERUSER = "postgres";
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
     private static final String HBA = """
             # Written by tenantdb provisioning-example: every role authenticates with its password.
             local   all   all                 scram-sha-256
@@ -88,6 +90,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setDataDirectory(directory.pgdata())
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                // The library's 10 s is short for a first start (initdb) on a loaded or slow machine.
+                .setPGStartupWait(STARTUP_WAIT)
                 .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")

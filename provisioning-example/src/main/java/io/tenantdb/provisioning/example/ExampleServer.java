@@ -2,14 +2,7 @@ package io.tenantdb.provisioning.example;
 
 import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
 import io.micrometer.core.instrument.binder.jetty.JettyServerThreadPoolMetrics;
-import io.tenantdb.provisioning.servlet.AccessLogFilter;
-import io.tenantdb.provisioning.servlet.BearerTokenFilter;
-import io.tenantdb.provisioning.servlet.HealthServlet;
-import io.tenantdb.provisioning.servlet.TenantServlet;
-import jakarta.servlet.DispatcherType;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
-import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -17,15 +10,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The example's HTTP server: Jetty 12 serving {@link TenantServlet} behind {@link BearerTokenFilter} on
- * {@code /api/v1/*}, {@link MetricsServlet} on {@code /metrics} behind its own token filter, and
- * {@link HealthServlet} on {@code /healthz} (Jetty's thread pool and connection meters go to the application's
- * registry), optionally with an {@link AccessLogFilter} in front. {@link #bind} takes the port first;
+ * The example's HTTP server: Jetty 12 serving the {@link ApiRoutes} (Jetty's thread pool and connection meters go to
+ * the application's registry). {@link #bind} takes the port first;
  * {@link #serve} starts answering once the application is ready. On {@link #stop()} it stops accepting, answers new
  * requests on open connections with 503, and waits up to {@link #DRAIN_TIMEOUT} for requests in flight, so a
  * provisioning in progress finishes or compensates before the pools behind it close.
@@ -96,23 +86,13 @@ public final class ExampleServer {
                       boolean accessLog) throws Exception {
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(metricsToken, "metricsToken");
+        Objects.requireNonNull(adminToken, "adminToken");
         ServletContextHandler context = new ServletContextHandler();
         context.setContextPath("/");
-        if (accessLog) {
-            // First, so it also logs the requests the token filter refuses.
-            context.addFilter(new FilterHolder(new AccessLogFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));
-        }
-        context.addFilter(new FilterHolder(new BearerTokenFilter(adminToken)), "/api/v1/*",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("tenants",
-                new TenantServlet(application.provisioner(), application.schemas())), "/api/v1/*");
-        context.addFilter(new FilterHolder(new BearerTokenFilter(metricsToken)), "/metrics",
-                EnumSet.of(DispatcherType.REQUEST));
-        context.addServlet(new ServletHolder("metrics", new MetricsServlet(application.metrics())), "/metrics");
+        context.addServletContainerInitializer((classes, servletContext) ->
+                ApiRoutes.register(servletContext, application, adminToken, metricsToken, accessLog));
         new JettyServerThreadPoolMetrics(server.getThreadPool(), List.of()).bindTo(application.metrics());
         JettyConnectionMetrics.addToAllConnectors(server, application.metrics());
-        context.addServlet(new ServletHolder("health", new HealthServlet(application::controlPlaneAnswers)),
-                "/healthz");
 
         // Errors Jetty answers itself (unknown paths, unparsable URIs) speak problem+json like the API.
         ProblemErrorHandler errors = new ProblemErrorHandler();

@@ -56,6 +56,7 @@ final class Help {
                                               every new tenant and by migrate; read at each provisioning
               METRICS_TOKEN                   bearer token of GET /metrics, at least 16 characters
                                               (default: ADMIN_TOKEN)
+              WARM_POOL_SIZE                  tenant databases kept ready ahead of demand, 0-1000 (default 0: off)
 
             Exit codes: 0 success (also serve stopped by SIGTERM or Ctrl-C); 1 start-up or command failure, reconcile
             drift, a tenant migrate left behind; 2 usage or configuration error (one line naming the variable).

@@ -1,7 +1,9 @@
 package io.tenantdb.provisioning.example;
 
+import io.tenantdb.provisioning.flyway.FleetConsole;
 import io.tenantdb.provisioning.flyway.FleetRun;
 import io.tenantdb.provisioning.postgres.ReconcileReport;
+import io.tenantdb.provisioning.postgres.RegistryReconciler;
 
 import java.io.PrintStream;
 import java.util.Collections;
@@ -129,12 +131,13 @@ public final class Main {
         boolean dryRun = !arguments.isEmpty();
         return withBackends(environment, err, backends -> {
             ProvisioningApplication application = backends.application();
-            ReconcileReport report = application.reconcile(dryRun);
+            RegistryReconciler.Result report = application.reconcile(dryRun);
             out.println(report.summary());
             if (!report.drift().isEmpty()) {
                 out.println(ReconcileReport.Drift.summary(report.drift()));
             }
-            return report.drift().isEmpty() && report.failures().isEmpty() ? 0 : EXIT_FAILURE;
+            return report.drift().isEmpty() && report.failures().isEmpty() && report.unreachable().isEmpty()
+                    ? 0 : EXIT_FAILURE;
         });
     }
 
@@ -155,9 +158,11 @@ public final class Main {
         int size = batchSize;
         return withBackends(environment, err, backends -> {
             ProvisioningApplication application = backends.application();
-            var report = application.connections().rekey(application.cipher().primaryKey().idHex(), size);
+            String primary = application.cipher().primaryKey().idHex();
+            var report = application.connections().rekey(primary, size);
             out.println("rekey: " + report.reencrypted() + " re-encrypted, " + report.changed()
-                    + " changed meanwhile (run again), " + report.undecryptable() + " undecryptable");
+                    + " changed meanwhile (run again), " + report.undecryptable() + " undecryptable, "
+                    + application.servers().rekey(primary) + " server admin URL(s) re-sealed");
             return report.undecryptable() == 0 ? 0 : EXIT_FAILURE;
         });
     }
@@ -165,9 +170,9 @@ public final class Main {
     /** {@code migrate [--parallelism N] [--canary N] [--dry-run]}: the fleet to the latest TENANT_MIGRATIONS. */
     private static int migrate(Map<String, String> environment, List<String> arguments, PrintStream out,
                                PrintStream err) {
-        Optional<FleetRun> run = MigrateCommand.parse(arguments);
+        Optional<FleetRun> run = FleetConsole.parse(arguments);
         if (run.isEmpty()) {
-            err.println(MigrateCommand.USAGE);
+            err.println(FleetConsole.USAGE);
             return EXIT_USAGE;
         }
         Configuration configuration = configuration(environment, err);
@@ -179,8 +184,9 @@ public final class Main {
                     + " must name the directory of tenant migrations to run migrate");
             return EXIT_USAGE;
         }
-        return withBackends(configuration, err, backends -> MigrateCommand.run(
-                backends.application().fleetMigrator().orElseThrow(), run.get(), System.console() != null, out));
+        return withBackends(configuration, err, backends -> FleetConsole.run(
+                backends.application().fleetMigrator().orElseThrow(), run.get(), System.console() != null, out)
+                ? 0 : EXIT_FAILURE);
     }
 
     /** Parses the configuration, or prints the one-line error and returns null. */

@@ -8,6 +8,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tenantdb.provisioning.AuditLogListener;
+import io.tenantdb.provisioning.DatabaseServer;
+import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantSchemas;
@@ -20,12 +23,13 @@ import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
 import io.tenantdb.provisioning.micrometer.TenantStatusMetrics;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
+import io.tenantdb.provisioning.postgres.JdbcServerStore;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
-import io.tenantdb.provisioning.postgres.PostgresReconciler;
-import io.tenantdb.provisioning.postgres.ReconcileReport;
+import io.tenantdb.provisioning.postgres.PostgresServerDirectory;
+import io.tenantdb.provisioning.postgres.PostgresWarmPool;
+import io.tenantdb.provisioning.postgres.RegistryReconciler;
 import io.tenantdb.provisioning.postgres.TenantConnector;
-import io.tenantdb.provisioning.spi.ProvisioningListener;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,9 +38,10 @@ import java.util.Optional;
 
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
- * HikariCP pool on the admin database (it holds the control plane and issues the DDL), the control-plane schema
- * applied, and a {@link TenantProvisioner} wired from the PostgreSQL and AES-GCM implementations with idempotency
- * keys, a logging listener and {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
+ * HikariCP pool on the admin database (it holds the control plane and issues the DDL on the {@code default}
+ * server), the control-plane schema applied, the server registry, and a {@link TenantProvisioner} placing across it,
+ * wired from the PostgreSQL and AES-GCM implementations with idempotency keys, the audit log, the warm pool and
+ * {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
  * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
  * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
  * meters and the JVM's memory, GC, thread and processor meters.
@@ -58,7 +63,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final JdbcTenantStore store;
     private final PostgresDatabaseCreator creator;
     private final JdbcIdempotencyStore idempotencyKeys;
-    private final PostgresReconciler reconciler;
+    private final RegistryReconciler reconciler;
+    private final ServerRegistry servers;
     private final TenantConnections connections;
     private final String databasePrefix;
     private final Optional<FlywayMigrations> migrations;
@@ -66,13 +72,17 @@ public final class ProvisioningApplication implements AutoCloseable {
     private final TenantSchemas schemas;
     private final PrometheusMeterRegistry metrics;
     private final JvmGcMetrics gcMetrics;
+    private final PostgresWarmPool warmPool;
     private Maintenance maintenance;
 
     private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
                                     JdbcTenantStore store, PostgresDatabaseCreator creator,
                                     JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
                                     Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
-                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics) {
+                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics,
+                                    PostgresWarmPool warmPool, JdbcServerStore serverStore,
+                                    PostgresServerDirectory directory) {
+        this.warmPool = warmPool;
         this.migrations = migrations;
         this.tenantConnector = tenantConnector;
         this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
@@ -85,7 +95,8 @@ public final class ProvisioningApplication implements AutoCloseable {
         this.databasePrefix = databasePrefix;
         this.metrics = metrics;
         this.gcMetrics = gcMetrics;
-        this.reconciler = new PostgresReconciler(store, creator, databasePrefix);
+        this.reconciler = new RegistryReconciler(store, serverStore, directory, databasePrefix);
+        this.servers = new ServerRegistry(serverStore, directory, cipher);
         this.connections = new TenantConnections(store, cipher);
     }
 
@@ -145,22 +156,35 @@ public final class ProvisioningApplication implements AutoCloseable {
                     timeouts.statement().plusSeconds(5));
             TenantConnector tenantConnector = configuration.tenantSslRootCert()
                     .map(driverConnector::withSslRootCert).orElse(driverConnector);
-            PostgresDatabaseCreator.Builder creatorBuilder = PostgresDatabaseCreator
-                    .builder(pool, store.controlPlaneId())
-                    .tenantEndpoint(tenantHost, tenantPort)
-                    .connectionLimit(configuration.tenantConnectionLimit());
-            configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
-            PostgresDatabaseCreator creator = creatorBuilder.build();
+            // The admin connection's own server is "default"; every server's creator gets the same settings.
+            JdbcServerStore serverStore = new JdbcServerStore(pool);
+            serverStore.registerDefault(tenantHost, tenantPort);
+            PostgresServerDirectory directory = PostgresServerDirectory.builder(serverStore, cipher, driverConnector,
+                    pool, store.controlPlaneId()).creatorSettings(creatorBuilder -> {
+                        creatorBuilder.connectionLimit(configuration.tenantConnectionLimit());
+                        configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
+                    }).build();
+            PostgresDatabaseCreator creator = directory.creatorFor(DatabaseServer.DEFAULT);
+            JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(tenantConnector);
+            PostgresWarmPool.Builder warmPoolBuilder = PostgresWarmPool.builder(store, creator, verifier)
+                    .databasePrefix(configuration.databasePrefix()).targetSize(configuration.warmPoolSize());
             TenantProvisioner.Builder builder = TenantProvisioner.builder()
-                    .databaseCreator(creator)
-                    .connectionVerifier(new JdbcConnectionVerifier(tenantConnector))
+                    .servers(serverStore, directory)
+                    .connectionVerifier(verifier)
                     .cipherService(cipher)
                     .tenantStore(store)
                     .idempotencyStore(idempotencyKeys)
-                    .listener(both(new LoggingListener(), new ProvisioningMetrics(metrics)))
+                    .listener(new AuditLogListener())
+                    .listener(new ProvisioningMetrics(metrics))
                     .databasePrefix(configuration.databasePrefix());
-            configuration.tenantMigrations().ifPresent(migrations ->
-                    builder.databaseInitializer(new FlywayInitializer(migrations, tenantConnector, store)));
+            Optional<FlywayInitializer> initializer = configuration.tenantMigrations()
+                    .map(migrations -> new FlywayInitializer(migrations, tenantConnector, store));
+            initializer.ifPresent(builder::databaseInitializer);
+            initializer.ifPresent(warmPoolBuilder::initializer);
+            // At size 0 the pool is off (the plain reservation) and its keeper drops entries a larger size left.
+            PostgresWarmPool warmPool = warmPoolBuilder.build();
+            builder.warmPool(warmPool);
+
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
@@ -169,26 +193,12 @@ public final class ProvisioningApplication implements AutoCloseable {
             gcMetrics.bindTo(metrics);
             return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
                     configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
-                    gcMetrics);
+                    gcMetrics, warmPool.start(), serverStore, directory);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             metrics.close();
             throw e;
         }
-    }
-
-    /**
-     * The builder takes one listener; this one hands each event to both, and a failure of the first does not keep
-     * the event from the second.
-     */
-    private static ProvisioningListener both(ProvisioningListener first, ProvisioningListener second) {
-        return event -> {
-            try {
-                first.onEvent(event);
-            } finally {
-                second.onEvent(event);
-            }
-        };
     }
 
     /** The meters of this application, for {@code GET /metrics}. */
@@ -199,6 +209,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The provisioner, for the servlet. */
     public TenantProvisioner provisioner() {
         return provisioner;
+    }
+
+    /** The warm pool ({@code WARM_POOL_SIZE}), for the servlet and the benchmark. */
+    public PostgresWarmPool warmPool() {
+        return warmPool;
     }
 
     /** The recorded schema versions against the latest of {@code TENANT_MIGRATIONS}, for the servlet. */
@@ -221,7 +236,12 @@ public final class ProvisioningApplication implements AutoCloseable {
         return cipher;
     }
 
-    /** Creates and drops tenant databases, marked with this control plane's id. */
+    /** The PostgreSQL servers tenants are placed on, for the servlet and the {@code rekey} command. */
+    public ServerRegistry servers() {
+        return servers;
+    }
+
+    /** Creates and drops tenant databases on the default server, marked with this control plane's id. */
     public PostgresDatabaseCreator creator() {
         return creator;
     }
@@ -232,13 +252,13 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     /**
-     * Runs one reconciler pass and purges expired idempotency keys (not in a dry run).
+     * Runs one reconciler pass per registered server and purges expired idempotency keys (not in a dry run).
      *
      * @throws SQLException when PostgreSQL fails
      */
-    public ReconcileReport reconcile(boolean dryRun) throws SQLException {
-        ReconcileReport report = reconciler.reconcile(dryRun);
-        if (!dryRun && !report.skipped()) {
+    public RegistryReconciler.Result reconcile(boolean dryRun) throws SQLException {
+        RegistryReconciler.Result report = reconciler.reconcile(dryRun);
+        if (!dryRun) {
             idempotencyKeys.purgeExpired();
         }
         return report;
@@ -269,6 +289,11 @@ public final class ProvisioningApplication implements AutoCloseable {
     public synchronized void close() {
         if (maintenance != null) {
             maintenance.close();
+        }
+        try {
+            warmPool.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         store.close();
         pool.close();

@@ -1,21 +1,13 @@
 package io.tenantdb.provisioning.example;
 
-import io.tenantdb.provisioning.servlet.AccessLogFilter;
-import io.tenantdb.provisioning.servlet.BearerTokenFilter;
-import io.tenantdb.provisioning.servlet.HealthServlet;
-import io.tenantdb.provisioning.servlet.TenantServlet;
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-import jakarta.servlet.ServletRegistration;
 
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Collections;
-import java.util.EnumSet;
 
 /**
  * Starts the example inside a servlet container (registered in the WAR's {@code web.xml}). Reads the same
@@ -28,8 +20,7 @@ import java.util.EnumSet;
  * </ol>
  * WAR mode requires {@code DATABASE_URL} (and so {@code ENCRYPTION_KEY} and {@code ADMIN_TOKEN}): a container is
  * no place to start a database. {@code PORT} and {@code PROVISIONING_DATA_DIR} are ignored; the container owns
- * the port. Registers the tenant servlet and bearer filter on {@code /api/v1/*} and health on {@code /healthz},
- * relative to the context path, and, unless {@code ACCESS_LOG=off}, an access log on {@code /*}. A configuration
+ * the port. Registers the {@link ApiRoutes} relative to the context path. A configuration
  * error is logged as one line naming the variable and fails the deployment with the same message.
  *
  * <p>The container calls it from one thread at a time.
@@ -71,26 +62,9 @@ public final class WebApplicationListener implements ServletContextListener {
             throw refused("cannot start: " + Failures.describe(e), e);
         }
 
-        if (configuration.accessLog()) {
-            FilterRegistration.Dynamic accessLog = context.addFilter("tenantdb-access-log", new AccessLogFilter());
-            accessLog.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
-        }
-
-        FilterRegistration.Dynamic filter = context.addFilter("tenantdb-bearer-token",
-                new BearerTokenFilter(configuration.adminToken().orElseThrow()));
-        filter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/api/v1/*");
-        ServletRegistration.Dynamic tenants = context.addServlet("tenantdb-tenants",
-                new TenantServlet(application.provisioner(), application.schemas()));
-        tenants.addMapping("/api/v1/*");
-        FilterRegistration.Dynamic metricsFilter = context.addFilter("tenantdb-metrics-token",
-                new BearerTokenFilter(configuration.metricsToken().orElse(configuration.adminToken().orElseThrow())));
-        metricsFilter.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/metrics");
-        ServletRegistration.Dynamic metrics = context.addServlet("tenantdb-metrics",
-                new MetricsServlet(application.metrics()));
-        metrics.addMapping("/metrics");
-        ServletRegistration.Dynamic health = context.addServlet("tenantdb-health",
-                new HealthServlet(application::controlPlaneAnswers));
-        health.addMapping("/healthz");
+        String adminToken = configuration.adminToken().orElseThrow();
+        ApiRoutes.register(context, application, adminToken, configuration.metricsToken().orElse(adminToken),
+                configuration.accessLog());
         LOG.log(System.Logger.Level.INFO, "tenantdb provisioning deployed at {0}/api/v1/tenants",
                 context.getContextPath());
     }

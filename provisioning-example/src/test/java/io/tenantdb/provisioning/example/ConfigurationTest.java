@@ -115,6 +115,23 @@ class ConfigurationTest {
     }
 
     @Test
+    void aMultiHostUrlKeepsEveryHostInOrderForAPrimaryAndItsStandbys() {
+        Configuration.Database jdbc = Configuration.from(external(
+                "jdbc:postgresql://standby:5433,primary/control?targetServerType=primary&user=admin&password=pw"))
+                .database().orElseThrow();
+        Configuration.Database libpq = Configuration.from(external(
+                "postgresql://admin:pw@standby:5433,primary/control?target_session_attrs=read-write"))
+                .database().orElseThrow();
+
+        for (Configuration.Database database : List.of(jdbc, libpq)) {
+            assertThat(database.jdbcUrl()).isEqualTo("jdbc:postgresql://standby:5433,primary:5432/control");
+            assertThat(database.properties()).containsEntry("targetServerType", "primary");
+            assertThat(database.host()).isEqualTo("standby");
+            assertThat(database.toString()).contains("admin@standby:5433,primary:5432/control").doesNotContain("pw");
+        }
+    }
+
+    @Test
     void databaseToStringRedactsThePassword() {
         Configuration configuration = Configuration.from(external("postgresql://admin:" + ENCODED_PASSWORD + "@h/db"));
 
@@ -130,7 +147,7 @@ class ConfigurationTest {
             "postgresql://admin:" + ENCODED_PASSWORD + "@/db",
             "postgresql://admin:" + ENCODED_PASSWORD + "@host:99999/db",
             "postgresql://admin:" + ENCODED_PASSWORD + "@host:port/db",
-            "postgresql://admin:" + ENCODED_PASSWORD + "@h1:5432,h2:5432/db",
+            "postgresql://admin:" + ENCODED_PASSWORD + "@h1:5432,,h2/db",
             "postgresql://admin:" + ENCODED_PASSWORD + "%zz@host/db",
             "postgresql://admin:" + ENCODED_PASSWORD + "@[::1/db",
             "jdbc:postgresql://host/db?password=" + ENCODED_PASSWORD,

@@ -312,15 +312,17 @@ class HttpApiTest {
         }
     }
 
-    // Polls (at most ~30 s, then fails instead of hanging) until the provisioning's reservation waits on the lock
-    // held by `blocker`: only a session blocked by that very connection, inserting a tenant, counts.
+    // Polls (at most ~30 s, then fails instead of hanging) until the provisioning waits on the lock held by
+    // `blocker`: only a session blocked by that very connection, placing (reading the servers' tenant counts) or
+    // inserting a tenant, counts.
     private static void awaitReservationBlockedBy(Connection blocker) throws Exception {
         int blockerPid = blocker.unwrap(org.postgresql.PGConnection.class).getBackendPID();
         for (int attempt = 0; attempt < 1_500; attempt++) {
             try (Connection connection = postgres.adminDataSource().getConnection();
                  PreparedStatement select = connection.prepareStatement("SELECT count(*) FROM pg_stat_activity"
                          + " WHERE datname = ? AND ? = ANY(pg_blocking_pids(pid))"
-                         + " AND query LIKE '%INSERT INTO control_plane.tenants%'")) {
+                         + " AND (query LIKE '%INSERT INTO control_plane.tenants%'"
+                         + " OR query LIKE '%FROM control_plane.servers%')")) {
                 select.setString(1, controlDatabase);
                 select.setInt(2, blockerPid);
                 try (ResultSet rs = select.executeQuery()) {

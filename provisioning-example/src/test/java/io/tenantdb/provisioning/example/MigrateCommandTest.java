@@ -5,6 +5,7 @@ import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.flyway.FleetConsole;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -129,7 +130,7 @@ class MigrateCommandTest {
         environment.remove("TENANT_MIGRATIONS");
         assertThat(run("migrate")).isEqualTo(Main.EXIT_USAGE);
 
-        assertThat(err.toString()).contains(MigrateCommand.USAGE)
+        assertThat(err.toString()).contains(FleetConsole.USAGE)
                 .contains("configuration error: TENANT_MIGRATIONS must name the directory");
     }
 

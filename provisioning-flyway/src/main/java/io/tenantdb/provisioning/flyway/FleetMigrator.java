@@ -15,6 +15,7 @@ import io.tenantdb.provisioning.spi.SchemaVersionStore;
 import io.tenantdb.provisioning.spi.SchemaVersionStore.TenantSchema;
 import io.tenantdb.provisioning.spi.TenantStore;
 
+import javax.sql.DataSource;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -190,7 +191,7 @@ public final class FleetMigrator {
             return e.code() == ErrorCode.TENANT_NOT_FOUND ? logged(TenantOutcome.skipped(id, "deleted"))
                     : failed(id, target, e, dryRun);
         }
-        TenantDataSource dataSource = new TenantDataSource(connector, details);
+        DataSource dataSource = connector.dataSource(details);
         boolean reached = false;
         try (Connection lock = connector.open(details)) {
             reached = true;
@@ -238,7 +239,7 @@ public final class FleetMigrator {
         }
     }
 
-    private Optional<String> firstPending(TenantDataSource dataSource) {
+    private Optional<String> firstPending(DataSource dataSource) {
         try {
             return migrations.pending(dataSource).stream().findFirst();
         } catch (RuntimeException e) {

@@ -59,8 +59,13 @@ public final class FlywayInitializer implements DatabaseInitializer {
         }
     }
 
+    /** The highest versioned migration in the directory now, {@link FlywayMigrations#latestVersion()}. */
+    @Override
+    public Optional<String> schemaVersion() {
+        return migrations.latestVersion();
+    }
+
     private Optional<String> migrate(ConnectionDetails details) {
-        return migrations.migrate(new TenantDataSource(connector, Objects.requireNonNull(details, "details")))
-                .version();
+        return migrations.migrate(connector.dataSource(details)).version();
     }
 }

@@ -11,6 +11,7 @@ import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.TenantConnector;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import javax.sql.DataSource;
@@ -19,11 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -116,41 +113,18 @@ final class Fleet implements AutoCloseable {
         return postgres.dataSource(tenant.databaseName());
     }
 
-    /** Runs a query as the admin and returns the first column of every row as text. */
-    static List<String> strings(DataSource dataSource, String sql, String... parameters) throws SQLException {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                statement.setString(i + 1, parameters[i]);
-            }
-            List<String> values = new ArrayList<>();
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    values.add(rs.getString(1));
-                }
-            }
-            return values;
-        }
-    }
-
-    static void execute(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
-    }
-
     /** Forgets every recorded schema version, so a test starts from a fleet never migrated. */
     void forgetRecordedVersions() throws SQLException {
-        execute(postgres.dataSource(controlDatabase), "DELETE FROM control_plane.tenant_schemas");
+        Sql.execute(postgres.dataSource(controlDatabase), "DELETE FROM control_plane.tenant_schemas");
     }
 
     List<String> databasesWithPrefix() throws SQLException {
-        return strings(postgres.adminDataSource(),
+        return Sql.strings(postgres.adminDataSource(),
                 "SELECT datname FROM pg_database WHERE starts_with(datname, ?) ORDER BY 1", prefix);
     }
 
     List<String> rolesWithPrefix() throws SQLException {
-        return strings(postgres.adminDataSource(),
+        return Sql.strings(postgres.adminDataSource(),
                 "SELECT rolname FROM pg_roles WHERE starts_with(rolname, ?) ORDER BY 1", prefix);
     }
 
@@ -160,11 +134,11 @@ final class Fleet implements AutoCloseable {
         store.close();
         DataSource admin = postgres.adminDataSource();
         for (String database : databasesWithPrefix()) {
-            execute(admin, "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
+            Sql.execute(admin, "DROP DATABASE IF EXISTS \"" + database + "\" WITH (FORCE)");
         }
-        execute(admin, "DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
+        Sql.execute(admin, "DROP DATABASE IF EXISTS \"" + controlDatabase + "\" WITH (FORCE)");
         for (String role : rolesWithPrefix()) {
-            execute(admin, "DROP ROLE IF EXISTS \"" + role + "\"");
+            Sql.execute(admin, "DROP ROLE IF EXISTS \"" + role + "\"");
         }
     }
 }

@@ -4,6 +4,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.flyway.TenantOutcome.Result;
 import io.tenantdb.provisioning.spi.SchemaVersionStore.TenantSchema;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,7 @@ class FleetMigratorTest {
         assertThat(progress).hasSize(FLEET);
         assertThat(recorded().values()).hasSize(FLEET).allSatisfy(s -> assertThat(s.isAt("3")).isTrue());
         for (Tenant tenant : tenants) {
-            assertThat(Fleet.strings(fleet.tenantDatabase(tenant),
+            assertThat(Sql.strings(fleet.tenantDatabase(tenant),
                     "SELECT tableowner FROM pg_tables WHERE schemaname = ? AND tablename = 'items'", schema))
                     .containsExactly(tenant.databaseName());
         }
@@ -97,7 +98,7 @@ class FleetMigratorTest {
     void brokenTenantsFailAloneAreRecordedWithoutTheirSqlAndARerunRetriesOnlyThem() throws Exception {
         List<Tenant> broken = tenants.subList(10, 13);
         for (Tenant tenant : broken) {
-            Fleet.execute(fleet.tenantDatabase(tenant), "CREATE TABLE public.break_me (id int)");
+            Sql.execute(fleet.tenantDatabase(tenant), "CREATE TABLE public.break_me (id int)");
         }
         FlywayMigrations migrations = migrations(Map.of(
                 "V1__items.sql", "CREATE TABLE items (id bigint PRIMARY KEY);",
@@ -111,7 +112,7 @@ class FleetMigratorTest {
 
         FleetReport report = fleet.migrator(migrations).run(new FleetRun(4, 0, false), outcome -> { });
         for (Tenant tenant : broken) {
-            Fleet.execute(fleet.tenantDatabase(tenant), "DROP TABLE public.break_me");
+            Sql.execute(fleet.tenantDatabase(tenant), "DROP TABLE public.break_me");
         }
         FleetReport rerun = fleet.migrator(migrations).run(new FleetRun(4, 0, false), outcome -> { });
 
@@ -126,7 +127,7 @@ class FleetMigratorTest {
                 .containsExactlyInAnyOrderElementsOf(ids(broken));
         assertThat(rerun.count(Result.MIGRATED)).isEqualTo(broken.size());
         assertThat(recorded().values()).allSatisfy(s -> assertThat(s.isAt("2")).isTrue());
-        assertThat(Fleet.strings(fleet.postgres.dataSource(fleet.controlDatabase),
+        assertThat(Sql.strings(fleet.postgres.dataSource(fleet.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenant_schemas WHERE failure_code IS NOT NULL"))
                 .containsExactly("0");
     }
@@ -134,7 +135,7 @@ class FleetMigratorTest {
     @Test
     void aFailureIsRecordedAsItsCodeOnly() throws Exception {
         Tenant tenant = tenants.get(0);
-        Fleet.execute(fleet.tenantDatabase(tenant), "CREATE TABLE public.break_me (id int)");
+        Sql.execute(fleet.tenantDatabase(tenant), "CREATE TABLE public.break_me (id int)");
         try {
             fleet.migrator(migrations(Map.of("V1__check.sql", """
                     DO $$ BEGIN
@@ -144,13 +145,13 @@ class FleetMigratorTest {
                     END $$;
                     """))).run(new FleetRun(8, 0, false), outcome -> { });
         } finally {
-            Fleet.execute(fleet.tenantDatabase(tenant), "DROP TABLE public.break_me");
+            Sql.execute(fleet.tenantDatabase(tenant), "DROP TABLE public.break_me");
         }
 
-        assertThat(Fleet.strings(fleet.postgres.dataSource(fleet.controlDatabase),
+        assertThat(Sql.strings(fleet.postgres.dataSource(fleet.controlDatabase),
                 "SELECT concat_ws('|', version, failed_version, failure_code) FROM control_plane.tenant_schemas"
                         + " WHERE tenant_id = ?::uuid", tenant.id().toString())).containsExactly("1|23514");
-        assertThat(Fleet.strings(fleet.postgres.dataSource(fleet.controlDatabase),
+        assertThat(Sql.strings(fleet.postgres.dataSource(fleet.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenant_schemas t WHERE t::text LIKE '%4111%'"))
                 .containsExactly("0");
     }
@@ -187,7 +188,7 @@ class FleetMigratorTest {
         assertThat(reports.stream().flatMap(r -> r.outcomes().stream()).filter(o -> o.result() == Result.SKIPPED))
                 .allSatisfy(o -> assertThat(o.reason()).contains("being migrated by another run"));
         for (Tenant tenant : tenants) {
-            assertThat(Fleet.strings(fleet.tenantDatabase(tenant), "SELECT count(*) FROM " + schema
+            assertThat(Sql.strings(fleet.tenantDatabase(tenant), "SELECT count(*) FROM " + schema
                     + ".flyway_schema_history WHERE version IS NOT NULL")).containsExactly("2");
         }
         assertThat(recorded().values()).hasSize(FLEET).allSatisfy(s -> assertThat(s.isAt("2")).isTrue());
@@ -241,7 +242,7 @@ class FleetMigratorTest {
         });
         assertThat(report.allCurrent()).isFalse();
         assertThat(recorded()).isEmpty();
-        assertThat(Fleet.strings(fleet.tenantDatabase(tenants.get(6)),
+        assertThat(Sql.strings(fleet.tenantDatabase(tenants.get(6)),
                 "SELECT count(*) FROM pg_namespace WHERE nspname = ?", schema)).containsExactly("0");
     }
 
@@ -292,7 +293,7 @@ class FleetMigratorTest {
         assertThat(resumed.failures()).isEmpty();
         assertThat(recorded().values()).hasSize(FLEET).allSatisfy(s -> assertThat(s.isAt("1")).isTrue());
         for (Tenant tenant : tenants) {
-            assertThat(Fleet.strings(fleet.tenantDatabase(tenant), "SELECT count(*) FROM " + schema
+            assertThat(Sql.strings(fleet.tenantDatabase(tenant), "SELECT count(*) FROM " + schema
                     + ".flyway_schema_history WHERE version = '1' AND success")).containsExactly("1");
         }
     }
@@ -330,7 +331,7 @@ class FleetMigratorTest {
     /** Waits (bounded) until the killed child's tenant sessions have ended on the server, releasing their locks. */
     private static void awaitNoTenantSessions() throws Exception {
         for (int i = 0; i < 200; i++) {
-            if (Fleet.strings(fleet.postgres.adminDataSource(),
+            if (Sql.strings(fleet.postgres.adminDataSource(),
                     "SELECT count(*) FROM pg_stat_activity WHERE starts_with(usename, ?)", fleet.prefix)
                     .equals(List.of("0"))) {
                 return;

@@ -7,6 +7,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.testing.PostgresExtension;
+import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,9 +51,9 @@ class FlywayInitializerTest {
         Files.writeString(directory.resolve("V2__item_price.sql"), "ALTER TABLE items ADD COLUMN price numeric;");
         Tenant second = provisioner.provision(new TenantRequest("Second", Environment.PRODUCTION));
 
-        assertThat(Fleet.strings(fleet.tenantDatabase(second),
+        assertThat(Sql.strings(fleet.tenantDatabase(second),
                 "SELECT tableowner FROM pg_tables WHERE tablename = 'items'")).containsExactly(second.databaseName());
-        assertThat(Fleet.strings(fleet.tenantDatabase(second),
+        assertThat(Sql.strings(fleet.tenantDatabase(second),
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'items' ORDER BY 1"))
                 .containsExactly("id", "name", "price");
         assertThat(fleet.store.schemas(List.of(first.id())).get(first.id()).version()).contains("1");
@@ -72,7 +73,7 @@ class FlywayInitializerTest {
 
         assertThat(fleet.databasesWithPrefix()).isEmpty();
         assertThat(fleet.rolesWithPrefix()).isEmpty();
-        assertThat(Fleet.strings(fleet.postgres.dataSource(fleet.controlDatabase),
+        assertThat(Sql.strings(fleet.postgres.dataSource(fleet.controlDatabase),
                 "SELECT count(*) FROM control_plane.tenants")).containsExactly("0");
     }
 

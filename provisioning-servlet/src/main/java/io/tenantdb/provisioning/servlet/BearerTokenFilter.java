@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Lets a request through only when it carries {@code Authorization: Bearer <token>} with the configured token;
@@ -36,16 +37,35 @@ public final class BearerTokenFilter implements Filter {
     /**
      * @param token the shared secret clients present
      * @throws NullPointerException     when {@code token} is null
-     * @throws IllegalArgumentException when {@code token} is blank or shorter than {@value #MIN_TOKEN_LENGTH}
-     *                                  characters (the message does not contain the token)
+     * @throws IllegalArgumentException when {@link #weakness(String)} finds the token weak (the message says why and
+     *                                  does not contain the token)
      */
     public BearerTokenFilter(String token) {
         Objects.requireNonNull(token, "token");
-        if (token.isBlank() || token.length() < MIN_TOKEN_LENGTH) {
-            throw new IllegalArgumentException(
-                    "the bearer token must be at least " + MIN_TOKEN_LENGTH + " characters and not blank");
-        }
+        weakness(token).ifPresent(problem -> {
+            throw new IllegalArgumentException("the bearer token " + problem);
+        });
         this.expectedDigest = sha256(token);
+    }
+
+    /**
+     * Why a token is too weak to guard the API, phrased to follow its name ("must be at least 16 characters, it has
+     * 5"); empty when it is fit: at least {@value #MIN_TOKEN_LENGTH} characters, visible ASCII only (it travels as a
+     * header value), and not one character repeated. Never repeats the token.
+     */
+    public static Optional<String> weakness(String token) {
+        Objects.requireNonNull(token, "token");
+        if (token.length() < MIN_TOKEN_LENGTH) {
+            return Optional.of("must be at least " + MIN_TOKEN_LENGTH + " characters, it has " + token.length());
+        }
+        if (!token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            return Optional.of("must consist of visible ASCII characters only (no spaces)");
+        }
+        if (token.chars().distinct().count() == 1) {
+            return Optional.of("must not be one character repeated; use a random token, e.g. "
+                    + "`openssl rand -base64 32`");
+        }
+        return Optional.empty();
     }
 
     /**

@@ -21,6 +21,9 @@ final class ProblemMapper {
     /** Seconds a client should wait before retrying after a 503. */
     static final String RETRY_AFTER_SECONDS = "5";
 
+    /** Seconds a client should wait before retrying when no server has room: an operator must act first. */
+    static final String NO_CAPACITY_RETRY_AFTER_SECONDS = "60";
+
     /** Seconds a client should wait before repeating a request whose Idempotency-Key is still in use. */
     static final String IN_PROGRESS_RETRY_AFTER_SECONDS = "2";
 
@@ -64,6 +67,17 @@ final class ProblemMapper {
             case TENANT_NOT_ACTIVE -> problem(ProblemType.TENANT_NOT_ACTIVE,
                     "The tenant's state does not allow this operation now, for example while it is provisioning.");
             case TENANT_NOT_FOUND -> problem(ProblemType.NOT_FOUND, "No tenant has this id.");
+            case NO_CAPACITY -> problem(ProblemType.NO_CAPACITY,
+                    "No PostgreSQL server can take a new tenant now: every one is full, draining or unreachable.")
+                    .withHeader("Retry-After", NO_CAPACITY_RETRY_AFTER_SECONDS);
+            case SERVER_NOT_FOUND -> problem(ProblemType.NOT_FOUND, "No server has this name.");
+            case DUPLICATE_SERVER -> problem(ProblemType.DUPLICATE_SERVER, "A server with this name is registered.");
+            case SERVER_UNREACHABLE -> invalid(ProblemType.SERVER_UNREACHABLE,
+                    "The server did not answer, or refused this login, within the connect timeout; nothing was stored.",
+                    List.of(new FieldError("admin_url", "did not reach a server that accepts this login")));
+            case SERVER_NOT_PRIVILEGED -> invalid(ProblemType.SERVER_NOT_PRIVILEGED,
+                    "The admin role lacks CREATEDB or CREATEROLE; nothing was stored.",
+                    List.of(new FieldError("admin_url", "names a role without CREATEDB and CREATEROLE")));
             case DATABASE_UNAVAILABLE -> problem(ProblemType.SERVICE_UNAVAILABLE,
                     "PostgreSQL is unavailable. Retry later.")
                     .withHeader("Retry-After", RETRY_AFTER_SECONDS);

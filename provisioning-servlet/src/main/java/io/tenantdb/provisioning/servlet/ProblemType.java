@@ -9,6 +9,7 @@ enum ProblemType {
     NOT_FOUND(404, "not-found", "Not found"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
     DUPLICATE_TENANT(409, "duplicate-tenant", "Tenant already exists"),
+    DUPLICATE_SERVER(409, "duplicate-server", "Server already registered"),
     TENANT_NOT_ACTIVE(409, "tenant-not-active", "Tenant not active"),
     REQUEST_IN_PROGRESS(409, "request-in-progress", "Request in progress"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "Request body too large"),
@@ -16,8 +17,11 @@ enum ProblemType {
     VALIDATION_FAILED(422, "validation-failed", "Invalid request"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "Idempotency key reused"),
     IDEMPOTENCY_NOT_SUPPORTED(422, "idempotency-not-supported", "Idempotency not supported"),
+    SERVER_UNREACHABLE(422, "server-unreachable", "Server unreachable"),
+    SERVER_NOT_PRIVILEGED(422, "server-not-privileged", "Server admin lacks privileges"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
-    SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable");
+    SERVICE_UNAVAILABLE(503, "service-unavailable", "Service unavailable"),
+    NO_CAPACITY(503, "no-capacity", "No capacity");
 
     private static final String BASE = "https://tenantdb.io/problems/";
 

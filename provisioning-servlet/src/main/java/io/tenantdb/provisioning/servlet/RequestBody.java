@@ -1,5 +1,8 @@
 package io.tenantdb.provisioning.servlet;
 
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,6 +21,56 @@ final class RequestBody {
     static final int DRAIN_LIMIT_BYTES = 64 * 1024;
 
     private RequestBody() {
+    }
+
+    /** What to do with a request's body once it is known to be one JSON object. */
+    @FunctionalInterface
+    interface ObjectHandler {
+        ApiResponse handle(JsonNode object) throws IOException;
+    }
+
+    /**
+     * Reads the request's body as one JSON object in UTF-8 and hands it to {@code then}; anything else is answered
+     * here: 415 for another content type, 413 over {@link #MAX_BYTES}, 400 for invalid UTF-8, malformed JSON or a
+     * value that is not an object.
+     */
+    static ApiResponse asObject(ApiRequest request, ObjectHandler then) throws IOException {
+        if (!isJsonUtf8(request.contentType())) {
+            return ProblemMapper.problem(ProblemType.UNSUPPORTED_MEDIA_TYPE,
+                    "Send the body as Content-Type: application/json in UTF-8.");
+        }
+        // A declared length over the cap is refused before reading; a smaller or absent one is not trusted.
+        if (request.contentLength() > MAX_BYTES) {
+            return tooLarge(request.body(), request.contentLength());
+        }
+        Optional<byte[]> bytes = readAtMost(request.body(), MAX_BYTES);
+        if (bytes.isEmpty()) {
+            return tooLarge(request.body(), -1);
+        }
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(strictUtf8(bytes.get()));
+        } catch (CharacterCodingException e) {
+            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST, "The request body is not valid UTF-8.");
+        } catch (JacksonException e) {
+            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST,
+                    "The request body is not a single well-formed JSON value without duplicate keys.");
+        }
+        if (json == null || !json.isObject()) {
+            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST, "The request body must be a JSON object.");
+        }
+        return then.handle(json);
+    }
+
+    /**
+     * Refuses an oversized body. A modest excess is read and discarded first, so the client finishes sending and
+     * reads the 413 instead of a reset connection; past {@link #DRAIN_LIMIT_BYTES} the connection is closed.
+     */
+    private static ApiResponse tooLarge(InputStream body, long declaredLength) throws IOException {
+        boolean drained = declaredLength <= DRAIN_LIMIT_BYTES && drainAtMost(body);
+        ApiResponse problem = ProblemMapper.problem(ProblemType.PAYLOAD_TOO_LARGE,
+                "The request body exceeds " + MAX_BYTES + " bytes.");
+        return drained ? problem : problem.withHeader("Connection", "close");
     }
 
     /** Discards the rest of the body if it ends within {@link #DRAIN_LIMIT_BYTES}; true when it did. */

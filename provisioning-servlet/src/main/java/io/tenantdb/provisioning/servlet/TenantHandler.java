@@ -1,12 +1,12 @@
 package io.tenantdb.provisioning.servlet;
 
-import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.ProvisioningException;
+import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantCursor;
 import io.tenantdb.provisioning.TenantPage;
@@ -15,14 +15,14 @@ import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantSchemas;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.WarmPoolStatus;
 import io.tenantdb.provisioning.spi.SchemaVersionStore.FleetSchemas;
+import io.tenantdb.provisioning.spi.WarmPool;
 import io.tenantdb.provisioning.servlet.ProblemMapper.FieldError;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
-import java.nio.charset.CharacterCodingException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -40,10 +40,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The tenant API without the Servlet API: routes a request, validates it, calls the provisioner and builds the
- * response. The routes are one table, {@link #routes()}, from which both dispatch and {@code 405 Allow} headers
- * come. Thread-safe: it holds only the provisioner and the schema versions, which are thread-safe, and immutable
- * routes.
+ * The tenant API without the Servlet API: routes a request, validates it, calls the provisioner (or, for
+ * {@code /servers}, the {@link ServerHandler}) and builds the response. The routes are one table,
+ * {@link #routes()}, from which both dispatch and {@code 405 Allow} headers come. Thread-safe: it holds only the
+ * provisioner, the schema versions and the server registry, which are thread-safe, and immutable routes.
  */
 final class TenantHandler {
 
@@ -72,21 +72,28 @@ final class TenantHandler {
 
     private final TenantProvisioner provisioner;
     private final Optional<TenantSchemas> schemas;
+    private final Optional<WarmPool> warmPool;
+    private final Optional<ServerHandler> servers;
     private final List<Route> routes;
 
     /** @throws NullPointerException when {@code provisioner} is null */
     TenantHandler(TenantProvisioner provisioner) {
-        this(provisioner, Optional.empty());
+        this(provisioner, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     /**
      * @param schemas the recorded schema versions: tenants then show {@code schema_version}, and
      *                {@code GET /migrations} answers; without, that route answers 404
+     * @param warmPool the provisioner's warm pool: {@code GET /warm-pool} reports it; without, 404
+     * @param servers  the server registry: {@code /servers} answers; without, those routes answer 404
      * @throws NullPointerException when an argument is null
      */
-    TenantHandler(TenantProvisioner provisioner, Optional<TenantSchemas> schemas) {
+    TenantHandler(TenantProvisioner provisioner, Optional<TenantSchemas> schemas, Optional<WarmPool> warmPool,
+                  Optional<ServerRegistry> servers) {
         this.provisioner = Objects.requireNonNull(provisioner, "provisioner");
         this.schemas = Objects.requireNonNull(schemas, "schemas");
+        this.warmPool = Objects.requireNonNull(warmPool, "warmPool");
+        this.servers = Objects.requireNonNull(servers, "servers").map(ServerHandler::new);
         this.routes = List.of(
                 new Route("/tenants", Pattern.compile("/tenants"), operations(
                         on("GET", (request, id) -> list(request)),
@@ -97,8 +104,15 @@ final class TenantHandler {
                         on("DELETE", (request, id) -> delete(id)))),
                 new Route("/tenants/{id}/credentials/rotate", Pattern.compile("/tenants/([^/]+)/credentials/rotate"),
                         operations(on("POST", (request, id) -> rotate(id)))),
+                new Route("/servers", Pattern.compile("/servers"), operations(
+                        on("GET", (request, name) -> onServers(handler -> handler.list())),
+                        on("POST", (request, name) -> onServers(handler -> handler.register(request))))),
+                new Route("/servers/{name}", Pattern.compile("/servers/([^/]+)"), operations(
+                        on("PATCH", (request, name) -> onServers(handler -> handler.change(request, name))))),
                 new Route("/migrations", Pattern.compile("/migrations"),
                         operations(on("GET", (request, id) -> migrations(request)))),
+                new Route("/warm-pool", Pattern.compile("/warm-pool"),
+                        operations(on("GET", (request, id) -> warmPool()))),
                 new Route("/openapi.yaml", Pattern.compile("/openapi\\.yaml"),
                         operations(on("GET", (request, id) -> OpenApiDocument.response()))));
     }
@@ -138,30 +152,10 @@ final class TenantHandler {
     }
 
     private ApiResponse create(ApiRequest request) throws IOException {
-        if (!RequestBody.isJsonUtf8(request.contentType())) {
-            return ProblemMapper.problem(ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                    "Send the body as Content-Type: application/json in UTF-8.");
-        }
-        // A declared length over the cap is refused before reading; a smaller or absent one is not trusted.
-        if (request.contentLength() > RequestBody.MAX_BYTES) {
-            return tooLarge(request.body(), request.contentLength());
-        }
-        Optional<byte[]> bytes = RequestBody.readAtMost(request.body(), RequestBody.MAX_BYTES);
-        if (bytes.isEmpty()) {
-            return tooLarge(request.body(), -1);
-        }
-        JsonNode json;
-        try {
-            json = Json.MAPPER.readTree(RequestBody.strictUtf8(bytes.get()));
-        } catch (CharacterCodingException e) {
-            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST, "The request body is not valid UTF-8.");
-        } catch (JacksonException e) {
-            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST,
-                    "The request body is not a single well-formed JSON value without duplicate keys.");
-        }
-        if (json == null || !json.isObject()) {
-            return ProblemMapper.problem(ProblemType.MALFORMED_REQUEST, "The request body must be a JSON object.");
-        }
+        return RequestBody.asObject(request, json -> create(request, json));
+    }
+
+    private ApiResponse create(ApiRequest request, JsonNode json) {
         List<FieldError> errors = new ArrayList<>();
         Optional<String> name = text(json, "name", errors);
         name.flatMap(TenantRequest::nameViolation)
@@ -248,6 +242,19 @@ final class TenantHandler {
                 view.put("schema_version", schemas.get().version(tenant.id()).orElse(null)));
     }
 
+    private ApiResponse onServers(ServerOperation operation) throws IOException {
+        if (servers.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.NOT_FOUND, "No server registry is configured here.");
+        }
+        return operation.answer(servers.get());
+    }
+
+    /** An operation of the server registry's routes. */
+    @FunctionalInterface
+    private interface ServerOperation {
+        ApiResponse answer(ServerHandler handler) throws IOException;
+    }
+
     private ApiResponse migrations(ApiRequest request) {
         if (schemas.isEmpty()) {
             return ProblemMapper.problem(ProblemType.NOT_FOUND, "No tenant migrations are configured here.");
@@ -276,6 +283,21 @@ final class TenantHandler {
             return ProblemMapper.invalid(errors);
         }
         return guarded("GET /migrations", null, () -> ok(fleetView(schemas.get().summary(after, limit))));
+    }
+
+    private ApiResponse warmPool() {
+        if (warmPool.isEmpty()) {
+            return ProblemMapper.problem(ProblemType.NOT_FOUND, "No warm pool is configured here.");
+        }
+        return guarded("GET /warm-pool", null, () -> {
+            WarmPoolStatus status = WarmPoolStatus.of(warmPool.get());
+            ObjectNode body = Json.MAPPER.createObjectNode();
+            body.put("target", status.target());
+            body.put("ready", status.ready());
+            body.put("making", status.making());
+            body.put("stale", status.stale());
+            return ok(body);
+        });
     }
 
     /** The fleet's schema state: target, tenants per state and per version, one page of failed tenant ids. */
@@ -330,8 +352,8 @@ final class TenantHandler {
                 .orElseGet(() -> ProblemMapper.of(ErrorCode.TENANT_NOT_FOUND)));
     }
 
-    /** Runs a call into the provisioner; its failures become problem responses, logged once. */
-    private static ApiResponse guarded(String route, UUID tenantId, Supplier<ApiResponse> call) {
+    /** Runs a call into the provisioner or the registry; its failures become problem responses, logged once. */
+    static ApiResponse guarded(String route, UUID tenantId, Supplier<ApiResponse> call) {
         try {
             return call.get();
         } catch (ProvisioningException e) {
@@ -341,7 +363,7 @@ final class TenantHandler {
         }
     }
 
-    private static ApiResponse ok(ObjectNode body) {
+    static ApiResponse ok(ObjectNode body) {
         return new ApiResponse(200, Map.of("Content-Type", "application/json", "Cache-Control", "no-store"),
                 Json.bytes(body));
     }
@@ -355,10 +377,12 @@ final class TenantHandler {
         node.put("status", tenant.status().wireName());
         node.put("database_name", tenant.databaseName());
         node.put("created_at", tenant.createdAt().toString());
+        node.put("server", tenant.server());
         return node;
     }
 
-    private static Optional<String> text(JsonNode object, String field, List<FieldError> errors) {
+    /** A required string field; a missing, null or non-string one is reported in {@code errors}. */
+    static Optional<String> text(JsonNode object, String field, List<FieldError> errors) {
         JsonNode value = object.get(field);
         if (value == null || value.isNull()) {
             errors.add(new FieldError(field, "is required"));
@@ -401,18 +425,6 @@ final class TenantHandler {
     private static ApiResponse methodNotAllowed(String allow) {
         return ProblemMapper.problem(ProblemType.METHOD_NOT_ALLOWED, "Allowed methods: " + allow + ".")
                 .withHeader("Allow", allow);
-    }
-
-    /**
-     * Refuses an oversized body. A modest excess is read and discarded first, so the client finishes sending and
-     * reads the 413 instead of a reset connection; past {@link RequestBody#DRAIN_LIMIT_BYTES} the connection is
-     * closed.
-     */
-    private static ApiResponse tooLarge(InputStream body, long declaredLength) throws IOException {
-        boolean drained = declaredLength <= RequestBody.DRAIN_LIMIT_BYTES && RequestBody.drainAtMost(body);
-        ApiResponse problem = ProblemMapper.problem(ProblemType.PAYLOAD_TOO_LARGE,
-                "The request body exceeds " + RequestBody.MAX_BYTES + " bytes.");
-        return drained ? problem : problem.withHeader("Connection", "close");
     }
 
     /** One operation of a route: {@code tenantId} is the path's id segment, or null on a route without one. */

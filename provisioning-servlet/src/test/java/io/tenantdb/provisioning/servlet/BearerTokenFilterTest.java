@@ -33,11 +33,25 @@ class BearerTokenFilterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "                    ", "fifteen-chars!!"})
-    void blankOrShortTokensAreRefusedWithoutEchoingThem(String token) {
+    @ValueSource(strings = {"", "fifteen-chars!!"})
+    void shortTokensAreRefusedWithoutEchoingThem(String token) {
         assertThatThrownBy(() -> new BearerTokenFilter(token))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("the bearer token must be at least 16 characters and not blank");
+                .hasMessage("the bearer token must be at least 16 characters, it has " + token.length());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"                    ", "sixteen chars ok", "sixteen-chars-\u00e9k"})
+    void tokensWithSpacesOrBeyondVisibleAsciiAreRefused(String token) {
+        assertThatThrownBy(() -> new BearerTokenFilter(token))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the bearer token must consist of visible ASCII characters only (no spaces)");
+    }
+
+    @Test
+    void oneCharacterRepeatedIsRefused() {
+        assertThat(BearerTokenFilter.weakness("a".repeat(32))).hasValueSatisfying(
+                problem -> assertThat(problem).startsWith("must not be one character repeated"));
     }
 
     @Test

@@ -23,7 +23,7 @@ class MigrationsHandlerTest {
 
     private final InMemoryProvisioning fakes = new InMemoryProvisioning();
     private final TenantHandler handler = new TenantHandler(fakes.provisioner(),
-            Optional.of(new TenantSchemas(fakes.store, () -> Optional.of("3"))));
+            Optional.of(new TenantSchemas(fakes.store, () -> Optional.of("3"))), Optional.empty(), Optional.empty());
 
     @Test
     void aTenantShowsItsRecordedSchemaVersionOrNull() throws Exception {

@@ -4,14 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tenantdb.provisioning.Environment;
+import io.tenantdb.provisioning.ServerChange;
+import io.tenantdb.provisioning.ServerRegistration;
+import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.TenantSchemas;
+import io.tenantdb.provisioning.WarmPoolStatus;
+import io.tenantdb.provisioning.spi.CipherService;
+import io.tenantdb.provisioning.spi.WarmPool;
 import io.tenantdb.provisioning.spi.SchemaVersionStore;
+import io.tenantdb.provisioning.spi.ServerDirectory;
+import io.tenantdb.provisioning.spi.ServerStore;
 import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.testing.InMemoryIdempotencyStore;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
+import io.tenantdb.provisioning.testing.InMemoryServerDirectory;
+import io.tenantdb.provisioning.testing.InMemoryServerStore;
 import jakarta.servlet.DispatcherType;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -45,12 +55,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -78,6 +90,8 @@ class OpenApiConformanceTest {
     private static final Path SPEC = Path.of("../docs/openapi.yaml");
     private static final String TOKEN = "conformance-token-0123456789";
     private static final String ACME = "{\"name\":\"Acme\",\"environment\":\"production\"}";
+    private static final String SECOND = "{\"name\":\"second\",\"admin_url\":"
+            + "\"postgresql://admin:secret@db2.internal:5432/postgres\",\"max_tenants\":100,\"weight\":2}";
     private static final String PROBLEM_BASE = "https://tenantdb.io/problems/";
     private static final String MOUNT = "/api/v1";
     /** The methods probed on every path; TRACE and CONNECT are the container's business. */
@@ -102,28 +116,27 @@ class OpenApiConformanceTest {
     static void startJettyAndReadTheSpec() throws Exception {
         spec = YAML.readTree(Files.readString(SPEC, StandardCharsets.UTF_8));
         WORLD.set(new World(true));
-        // One server for all scenarios: the provisioner and health check it sees follow WORLD.
-        TenantProvisioner current = (TenantProvisioner) Proxy.newProxyInstance(
-                OpenApiConformanceTest.class.getClassLoader(), new Class<?>[]{TenantProvisioner.class},
-                (proxy, method, args) -> {
-                    try {
-                        return method.invoke(WORLD.get().provisioner, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        SchemaVersionStore versions = (SchemaVersionStore) Proxy.newProxyInstance(
-                OpenApiConformanceTest.class.getClassLoader(), new Class<?>[]{SchemaVersionStore.class},
-                (proxy, method, args) -> {
-                    try {
-                        return method.invoke(WORLD.get().fakes.store, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        // One server for all scenarios: the provisioner, registry and health check it sees follow WORLD.
+        TenantProvisioner current = follow(TenantProvisioner.class, world -> world.provisioner);
+        SchemaVersionStore versions = follow(SchemaVersionStore.class, world -> world.fakes.store);
         TenantSchemas schemas = new TenantSchemas(versions, () -> Optional.of("2"));
+        WarmPool pool = (WarmPool) Proxy.newProxyInstance(OpenApiConformanceTest.class.getClassLoader(),
+                new Class<?>[]{WarmPool.class}, (proxy, method, args) -> {
+                    if (!method.getName().equals("status")) {
+                        throw new UnsupportedOperationException(method.getName());
+                    }
+                    Object answer = WORLD.get().warmPool.get();
+                    if (answer instanceof Exception failure) {
+                        throw failure;
+                    }
+                    return answer;
+                });
+        ServerRegistry registry = new ServerRegistry(follow(ServerStore.class, world -> world.servers),
+                follow(ServerDirectory.class, world -> world.directory),
+                follow(CipherService.class, world -> world.fakes.cipher));
         server = LocalJetty.start(context -> {
-            context.addServlet(new ServletHolder(new TenantServlet(current, schemas)), MOUNT + "/*");
+            context.addServlet(new ServletHolder(TenantServlet.builder(current).schemas(schemas).warmPool(pool)
+                    .servers(registry).build()), MOUNT + "/*");
             context.addFilter(new FilterHolder(new BearerTokenFilter(TOKEN)), MOUNT + "/*",
                     EnumSet.of(DispatcherType.REQUEST));
             context.addServlet(new ServletHolder(new HealthServlet(() -> WORLD.get().controlPlaneUp.get())),
@@ -135,6 +148,18 @@ class OpenApiConformanceTest {
     @AfterAll
     static void stopJetty() throws Exception {
         server.close();
+    }
+
+    /** An implementation of {@code type} that hands every call to what {@code target} picks of the current world. */
+    private static <T> T follow(Class<T> type, Function<World, Object> target) {
+        return type.cast(Proxy.newProxyInstance(OpenApiConformanceTest.class.getClassLoader(), new Class<?>[]{type},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(target.apply(WORLD.get()), args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
     }
 
     // ---- the scenarios: one request per documented (method, path, status[, problem type])
@@ -223,6 +248,79 @@ class OpenApiConformanceTest {
             w.fakes.store.faults().arm("reserve", new SQLTransientConnectionException("refused", "08001"));
             return post(ACME);
         });
+        s.put("POST /api/v1/tenants 503 no-capacity", w -> {
+            World placing = new World(true, true);
+            WORLD.set(placing);
+            placing.servers.change("default", new ServerChange(Optional.empty(), Optional.empty(),
+                    Optional.of(OptionalInt.of(0))));
+            return post(ACME);
+        });
+
+        String servers = MOUNT + "/servers";
+        s.put("GET /api/v1/servers 200", w -> {
+            w.register("second");
+            return authorized("GET", servers);
+        });
+        s.put("GET /api/v1/servers 401 unauthorized", w -> request("GET", servers));
+        s.put("GET /api/v1/servers 500 internal-error", w -> {
+            w.servers.faults().arm("servers", new SQLException("broken", "XX000"));
+            return authorized("GET", servers);
+        });
+        s.put("GET /api/v1/servers 503 service-unavailable", w -> {
+            w.servers.faults().arm("servers", new SQLTransientConnectionException("refused", "08001"));
+            return authorized("GET", servers);
+        });
+        s.put("POST /api/v1/servers 201", w -> json("POST", servers, SECOND));
+        s.put("POST /api/v1/servers 400 malformed-request", w -> json("POST", servers, "[1]"));
+        s.put("POST /api/v1/servers 401 unauthorized", w -> request("POST", servers)
+                .header("Content-Type", "application/json").POST(BodyPublishers.ofString(SECOND)));
+        s.put("POST /api/v1/servers 409 duplicate-server", w -> {
+            w.register("second");
+            return json("POST", servers, SECOND);
+        });
+        s.put("POST /api/v1/servers 413 payload-too-large", w -> authorized("POST", servers)
+                .header("Content-Type", "application/json").POST(BodyPublishers.ofInputStream(() ->
+                        new java.io.ByteArrayInputStream(new byte[RequestBody.MAX_BYTES + 1]))));
+        s.put("POST /api/v1/servers 415 unsupported-media-type", w -> authorized("POST", servers)
+                .header("Content-Type", "text/plain").POST(BodyPublishers.ofString(SECOND)));
+        s.put("POST /api/v1/servers 422 validation-failed",
+                w -> json("POST", servers, "{\"name\":\"Bad Name\",\"admin_url\":\"mysql://x\",\"weight\":0}"));
+        s.put("POST /api/v1/servers 422 server-unreachable", w -> {
+            w.directory.unreachableHosts.add("db2.internal");
+            return json("POST", servers, SECOND);
+        });
+        s.put("POST /api/v1/servers 422 server-not-privileged", w -> {
+            w.directory.unprivilegedUsers.add("admin");
+            return json("POST", servers, SECOND);
+        });
+        s.put("POST /api/v1/servers 500 internal-error", w -> {
+            w.servers.faults().arm("register-server", new SQLException("broken", "XX000"));
+            return json("POST", servers, SECOND);
+        });
+        s.put("POST /api/v1/servers 503 service-unavailable", w -> {
+            w.servers.faults().arm("register-server", new SQLTransientConnectionException("refused", "08001"));
+            return json("POST", servers, SECOND);
+        });
+        String drain = "{\"state\":\"draining\"}";
+        s.put("PATCH /api/v1/servers/{name} 200", w -> json("PATCH", servers + "/default", drain));
+        s.put("PATCH /api/v1/servers/{name} 400 malformed-request", w -> json("PATCH", servers + "/default", "{"));
+        s.put("PATCH /api/v1/servers/{name} 401 unauthorized", w -> request("PATCH", servers + "/default"));
+        s.put("PATCH /api/v1/servers/{name} 404 not-found", w -> json("PATCH", servers + "/nowhere", drain));
+        s.put("PATCH /api/v1/servers/{name} 413 payload-too-large", w -> authorized("PATCH", servers + "/default")
+                .header("Content-Type", "application/json").method("PATCH", BodyPublishers.ofInputStream(() ->
+                        new java.io.ByteArrayInputStream(new byte[RequestBody.MAX_BYTES + 1]))));
+        s.put("PATCH /api/v1/servers/{name} 415 unsupported-media-type", w -> authorized("PATCH",
+                servers + "/default").method("PATCH", BodyPublishers.ofString(drain)));
+        s.put("PATCH /api/v1/servers/{name} 422 validation-failed",
+                w -> json("PATCH", servers + "/default", "{\"state\":\"paused\"}"));
+        s.put("PATCH /api/v1/servers/{name} 500 internal-error", w -> {
+            w.servers.faults().arm("change-server", new SQLException("broken", "XX000"));
+            return json("PATCH", servers + "/default", drain);
+        });
+        s.put("PATCH /api/v1/servers/{name} 503 service-unavailable", w -> {
+            w.servers.faults().arm("change-server", new SQLTransientConnectionException("refused", "08001"));
+            return json("PATCH", servers + "/default", drain);
+        });
 
         for (String method : List.of("GET", "HEAD")) {
             String item = MOUNT + "/tenants/{id}";
@@ -277,6 +375,18 @@ class OpenApiConformanceTest {
         s.put("GET /api/v1/migrations 503 service-unavailable", w -> {
             w.fakes.store.faults().arm("schemas", new SQLTransientConnectionException("refused", "08001"));
             return authorized("GET", migrations);
+        });
+
+        String warmPool = MOUNT + "/warm-pool";
+        s.put("GET /api/v1/warm-pool 200", w -> authorized("GET", warmPool));
+        s.put("GET /api/v1/warm-pool 401 unauthorized", w -> request("GET", warmPool));
+        s.put("GET /api/v1/warm-pool 500 internal-error", w -> {
+            w.warmPool.set(new SQLException("broken", "XX000"));
+            return authorized("GET", warmPool);
+        });
+        s.put("GET /api/v1/warm-pool 503 service-unavailable", w -> {
+            w.warmPool.set(new SQLTransientConnectionException("refused", "08001"));
+            return authorized("GET", warmPool);
         });
 
         String rotate = "/credentials/rotate";
@@ -347,8 +457,9 @@ class OpenApiConformanceTest {
     @Test
     void theHandlersRoutesAreExactlyTheDocumentedApiPaths() {
         Map<String, Set<String>> served = new LinkedHashMap<>();
-        new TenantHandler(WORLD.get().provisioner).routes().forEach((template, methods) ->
-                served.put(MOUNT + template, new TreeSet<>(methods)));
+        new TenantHandler(WORLD.get().provisioner, Optional.empty(), Optional.empty(), Optional.empty()).routes()
+                .forEach((template, methods) ->
+                        served.put(MOUNT + template, new TreeSet<>(methods)));
         Map<String, Set<String>> documented = new LinkedHashMap<>();
         documentedMethods().forEach((path, methods) -> {
             if (path.startsWith(MOUNT + "/")) {
@@ -364,7 +475,8 @@ class OpenApiConformanceTest {
         return documentedMethods().entrySet().stream().flatMap(path -> PROBED_METHODS.stream().map(method ->
                 DynamicTest.dynamicTest(method + " " + path.getKey(), () -> {
                     WORLD.set(new World(true));
-                    String concrete = path.getKey().replace("{id}", UUID.randomUUID().toString());
+                    String concrete = path.getKey().replace("{id}", UUID.randomUUID().toString())
+                            .replace("{name}", "default");
                     HttpResponse<String> response = send(authorized(method, concrete).build());
                     if (path.getValue().contains(method)) {
                         Set<String> statuses = new TreeSet<>();
@@ -655,6 +767,11 @@ class OpenApiConformanceTest {
         return request(method, path).header("Authorization", "Bearer " + TOKEN);
     }
 
+    private static HttpRequest.Builder json(String method, String path, String json) {
+        return authorized(method, path).header("Content-Type", "application/json")
+                .method(method, BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+    }
+
     private static HttpRequest.Builder post(String json) {
         return authorized("POST", MOUNT + "/tenants").header("Content-Type", "application/json")
                 .POST(BodyPublishers.ofString(json, StandardCharsets.UTF_8));
@@ -673,12 +790,30 @@ class OpenApiConformanceTest {
         final InMemoryProvisioning fakes = new InMemoryProvisioning();
         final InMemoryIdempotencyStore keys = new InMemoryIdempotencyStore();
         final HeldVerifier verifier = new HeldVerifier(fakes.verifier);
+        final InMemoryServerStore servers = new InMemoryServerStore(fakes.store);
+        final InMemoryServerDirectory directory = new InMemoryServerDirectory();
         final TenantProvisioner provisioner;
         final AtomicBoolean controlPlaneUp = new AtomicBoolean(true);
+        /** What the warm pool's status answers: a {@link WarmPoolStatus} or an exception to throw. */
+        final AtomicReference<Object> warmPool = new AtomicReference<>(new WarmPoolStatus(16, 12, 1, 0));
 
         World(boolean idempotency) {
-            provisioner = idempotency ? fakes.builder().connectionVerifier(verifier).idempotencyStore(keys).build()
-                    : fakes.provisioner();
+            this(idempotency, false);
+        }
+
+        /** With {@code placing}, the provisioner places tenants across this world's server registry. */
+        World(boolean idempotency, boolean placing) {
+            TenantProvisioner.Builder builder = placing
+                    ? TenantProvisioner.builder().servers(servers, directory).connectionVerifier(verifier)
+                            .cipherService(fakes.cipher).tenantStore(fakes.store)
+                    : fakes.builder().connectionVerifier(verifier);
+            provisioner = idempotency ? builder.idempotencyStore(keys).build() : builder.build();
+        }
+
+        void register(String name) {
+            new ServerRegistry(servers, directory, fakes.cipher).register(new ServerRegistration(name,
+                    "postgresql://admin:secret@db2.internal/postgres", Optional.empty(), Optional.empty(),
+                    Optional.empty(), Optional.empty()));
         }
 
         Tenant provision(String name) {

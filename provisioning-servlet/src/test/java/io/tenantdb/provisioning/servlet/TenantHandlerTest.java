@@ -72,7 +72,7 @@ class TenantHandlerTest {
         assertThat(body.get("database_name").textValue()).isEqualTo("car_" + id.replace('-', '_'));
         assertThat(Instant.parse(body.get("created_at").textValue())).isBeforeOrEqualTo(Instant.now());
         assertThat(fieldNames(body)).containsExactly(
-                "tenant_id", "name", "environment", "status", "database_name", "created_at");
+                "tenant_id", "name", "environment", "status", "database_name", "created_at", "server");
         assertThat(fakes.creator.databases()).containsExactly("car_" + id.replace('-', '_'));
         assertThat(fakes.store.tenants()).extracting(Tenant::status).containsExactly(TenantStatus.ACTIVE);
     }
@@ -183,7 +183,10 @@ class TenantHandlerTest {
                 org.assertj.core.api.Assertions.entry("/tenants", List.of("GET", "POST")),
                 org.assertj.core.api.Assertions.entry("/tenants/{id}", List.of("GET", "HEAD", "DELETE")),
                 org.assertj.core.api.Assertions.entry("/tenants/{id}/credentials/rotate", List.of("POST")),
+                org.assertj.core.api.Assertions.entry("/servers", List.of("GET", "POST")),
+                org.assertj.core.api.Assertions.entry("/servers/{name}", List.of("PATCH")),
                 org.assertj.core.api.Assertions.entry("/migrations", List.of("GET")),
+                org.assertj.core.api.Assertions.entry("/warm-pool", List.of("GET")),
                 org.assertj.core.api.Assertions.entry("/openapi.yaml", List.of("GET")));
     }
 
@@ -533,10 +536,11 @@ class TenantHandlerTest {
         ApiResponse response = ProblemMapper.of(code);
 
         int expected = switch (code) {
-            case INVALID_REQUEST, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_NOT_SUPPORTED -> 422;
-            case DUPLICATE_TENANT, REQUEST_IN_PROGRESS, TENANT_NOT_ACTIVE -> 409;
-            case TENANT_NOT_FOUND -> 404;
-            case DATABASE_UNAVAILABLE -> 503;
+            case INVALID_REQUEST, IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_NOT_SUPPORTED, SERVER_UNREACHABLE,
+                    SERVER_NOT_PRIVILEGED -> 422;
+            case DUPLICATE_TENANT, REQUEST_IN_PROGRESS, TENANT_NOT_ACTIVE, DUPLICATE_SERVER -> 409;
+            case TENANT_NOT_FOUND, SERVER_NOT_FOUND -> 404;
+            case DATABASE_UNAVAILABLE, NO_CAPACITY -> 503;
             default -> 500;
         };
         assertThat(response.status()).isEqualTo(expected);
@@ -548,7 +552,8 @@ class TenantHandlerTest {
         assertThat(body.get("detail").textValue()).isNotBlank();
         assertThat(body.has("errors")).isEqualTo(expected == 422);
         assertThat(response.header("Retry-After")).isEqualTo(
-                expected == 503 ? "5" : code == ErrorCode.REQUEST_IN_PROGRESS ? "2" : null);
+                code == ErrorCode.NO_CAPACITY ? "60" : expected == 503 ? "5"
+                        : code == ErrorCode.REQUEST_IN_PROGRESS ? "2" : null);
     }
 
     @Test

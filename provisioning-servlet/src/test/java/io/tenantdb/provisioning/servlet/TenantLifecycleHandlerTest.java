@@ -63,7 +63,7 @@ class TenantLifecycleHandlerTest {
         assertThat(listed).hasSize(1);
         assertThat(listed.get(0)).isEqualTo(one);
         assertThat(fieldNames(listed.get(0))).containsExactly(
-                "tenant_id", "name", "environment", "status", "database_name", "created_at");
+                "tenant_id", "name", "environment", "status", "database_name", "created_at", "server");
         String body = new String(list(null).body(), StandardCharsets.UTF_8);
         assertThat(body).doesNotContain("pw-").doesNotContain("fake-host").doesNotContain("postgresql://");
     }

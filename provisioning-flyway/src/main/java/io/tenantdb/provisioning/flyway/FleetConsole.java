@@ -1,10 +1,5 @@
-package io.tenantdb.provisioning.example;
+package io.tenantdb.provisioning.flyway;
 
-import io.tenantdb.provisioning.flyway.FleetMigrator;
-import io.tenantdb.provisioning.flyway.FleetProgress;
-import io.tenantdb.provisioning.flyway.FleetReport;
-import io.tenantdb.provisioning.flyway.FleetRun;
-import io.tenantdb.provisioning.flyway.TenantOutcome;
 
 import java.io.PrintStream;
 import java.util.List;
@@ -12,21 +7,21 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code migrate [--parallelism N] [--canary N] [--dry-run]}: brings every active tenant to the latest version of
- * {@code TENANT_MIGRATIONS}. Prints a progress bar on a terminal, else one line per tenant, then one summary line and
- * each failed tenant with its failing version. Exit 0 when every tenant is at the latest version (dry run: when
- * nothing failed); 1 otherwise; 2 for a usage or configuration error.
+ * A fleet migration on a command line, {@code migrate [--parallelism N] [--canary N] [--dry-run]}: parses the options,
+ * then prints a progress bar on a terminal, else one line per tenant, then one summary line and each failed tenant
+ * with its failing version. Stateless; each run prints to its own stream.
  */
-final class MigrateCommand {
+public final class FleetConsole {
 
-    static final String USAGE = "usage: migrate [--parallelism 1..64] [--canary N] [--dry-run]";
+    /** The options, as a usage line. */
+    public static final String USAGE = "usage: migrate [--parallelism 1..64] [--canary N] [--dry-run]";
     private static final int DEFAULT_PARALLELISM = 4;
 
-    private MigrateCommand() {
+    private FleetConsole() {
     }
 
-    /** Parses the options; empty when they are not valid. */
-    static Optional<FleetRun> parse(List<String> arguments) {
+    /** Parses the options (parallelism 4, no canary, not a dry run unless given); empty when they are not valid. */
+    public static Optional<FleetRun> parse(List<String> arguments) {
         int parallelism = DEFAULT_PARALLELISM;
         int canary = 0;
         boolean dryRun = false;
@@ -53,16 +48,20 @@ final class MigrateCommand {
         }
     }
 
-    /** Runs the fleet migration and prints its progress and outcome. @return the exit code */
-    static int run(FleetMigrator migrator, FleetRun run, boolean terminal, PrintStream out) {
+    /**
+     * Runs the fleet migration and prints its progress and outcome.
+     *
+     * @param terminal true to redraw one progress bar in place, false for one line per tenant (logs, pipes)
+     * @return true when every tenant is at the latest version (a dry run: when nothing failed)
+     */
+    public static boolean run(FleetMigrator migrator, FleetRun run, boolean terminal, PrintStream out) {
         FleetReport report = migrator.run(run, terminal ? new Bar(out) : new Lines(out));
         out.println("migrate: " + report.summary());
         for (TenantOutcome failure : report.failures()) {
             out.println("failed: tenant " + failure.tenantId() + " at version " + failure.failedVersion().orElse("?")
                     + " (" + failure.reason().orElse("?") + ")");
         }
-        boolean ok = run.dryRun() ? report.failures().isEmpty() : report.allCurrent();
-        return ok ? 0 : Main.EXIT_FAILURE;
+        return run.dryRun() ? report.failures().isEmpty() : report.allCurrent();
     }
 
     private static String describe(TenantOutcome outcome) {

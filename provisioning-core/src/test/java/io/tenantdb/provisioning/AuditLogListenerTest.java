@@ -1,7 +1,5 @@
-package io.tenantdb.provisioning.example;
+package io.tenantdb.provisioning;
 
-import io.tenantdb.provisioning.Environment;
-import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningEvent.Kind;
 import org.junit.jupiter.api.Test;
@@ -12,7 +10,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class LoggingListenerTest {
+class AuditLogListenerTest {
 
     private final UUID id = UUID.randomUUID();
 
@@ -21,8 +19,8 @@ class LoggingListenerTest {
         ProvisioningEvent duplicate = new ProvisioningEvent(Kind.FAILED, id, Optional.of("reserve"),
                 Duration.ofMillis(3), Optional.of(ErrorCode.DUPLICATE_TENANT), Optional.of(Environment.PRODUCTION));
 
-        assertThat(LoggingListener.refusedDuplicate(duplicate)).isTrue();
-        assertThat(LoggingListener.line(duplicate)).isEqualTo("event=refused duration_ms=3 error=duplicate_tenant")
+        assertThat(AuditLogListener.refusedDuplicate(duplicate)).isTrue();
+        assertThat(AuditLogListener.line(duplicate)).isEqualTo("event=refused duration_ms=3 error=duplicate_tenant")
                 .doesNotContain(id.toString());
     }
 
@@ -31,8 +29,8 @@ class LoggingListenerTest {
         ProvisioningEvent failed = new ProvisioningEvent(Kind.FAILED, id, Optional.empty(), Duration.ofMillis(12),
                 Optional.of(ErrorCode.VERIFY_FAILED), Optional.of(Environment.PRODUCTION));
 
-        assertThat(LoggingListener.refusedDuplicate(failed)).isFalse();
-        assertThat(LoggingListener.line(failed)).isEqualTo("event=failed tenant_id=" + id
+        assertThat(AuditLogListener.refusedDuplicate(failed)).isFalse();
+        assertThat(AuditLogListener.line(failed)).isEqualTo("event=failed tenant_id=" + id
                 + " duration_ms=12 error=verify_failed");
     }
 }

@@ -1,6 +1,5 @@
-package io.tenantdb.provisioning.example;
+package io.tenantdb.provisioning;
 
-import io.tenantdb.provisioning.ErrorCode;
 import io.tenantdb.provisioning.spi.ProvisioningEvent;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
 
@@ -9,9 +8,14 @@ import java.util.Locale;
 /**
  * Logs each lifecycle event as one structured {@code key=value} line on logger {@code tenantdb.audit}, for
  * metrics and audit pipelines. Events hold ids, steps, durations and error codes only, so nothing secret is logged.
- * Failures are WARNING, except a duplicate name (a 409), which is INFO and carries no tenant id.
+ * Failures are WARNING, except a duplicate name (a 409), which is INFO and carries no tenant id; finished steps are
+ * DEBUG. Register it with {@link TenantProvisioner.Builder#listener}. Stateless and thread-safe.
  */
-final class LoggingListener implements ProvisioningListener {
+public final class AuditLogListener implements ProvisioningListener {
+
+    /** A listener logging on {@code tenantdb.audit}. */
+    public AuditLogListener() {
+    }
 
     private static final System.Logger AUDIT = System.getLogger("tenantdb.audit");
 

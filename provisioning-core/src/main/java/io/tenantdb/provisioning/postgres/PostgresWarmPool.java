@@ -1,0 +1,387 @@
+package io.tenantdb.provisioning.postgres;
+
+import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.Tenant;
+import io.tenantdb.provisioning.TenantProvisioner;
+import io.tenantdb.provisioning.WarmPoolStatus;
+import io.tenantdb.provisioning.spi.ConnectionVerifier;
+import io.tenantdb.provisioning.spi.DatabaseInitializer;
+import io.tenantdb.provisioning.spi.WarmPool;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * A warm pool on one PostgreSQL server: the databases of one {@link PostgresDatabaseCreator}, tracked in the control
+ * plane of one {@link JdbcTenantStore} (table {@code warm_pool_entries}). Each entry is made by the same steps as a
+ * tenant — {@link PostgresDatabaseCreator#create}, the verifier, the initializer — under the name
+ * {@code <prefix>pool_<32 hex digits>}, which never matches the tenant pattern, and marked with this control plane's
+ * id and the entry's id, so only this control plane's {@link PostgresReconciler} ever drops it. Its password is
+ * thrown away: a claim sets a fresh one.
+ *
+ * <p>In the background, after {@link #start()}, one thread keeps the pool at its target: it forgets finished claims,
+ * drops entries made at another schema version than the initializer's current one (they are never handed out) and
+ * the surplus above the target, and makes new entries, at most {@link Builder#refillConcurrency(int)} at a time
+ * per instance and never more than the target across all instances sharing the control plane. It runs when a
+ * claim took an entry, when the target changes, and every {@link Builder#checkInterval(Duration)}; after a claim it
+ * waits until this instance has claimed nothing for {@link Builder#refillDelay(Duration)}, so that a burst of claims
+ * is not slowed by the refill's {@code CREATE DATABASE} (whose write-ahead log every claim's commit would otherwise
+ * wait behind).
+ *
+ * <pre>{@code
+ * PostgresWarmPool pool = PostgresWarmPool.builder(store, creator, verifier).targetSize(16).build().start();
+ * TenantProvisioner provisioner = TenantProvisioner.builder()...warmPool(pool).build();
+ * }</pre>
+ *
+ * Thread-safe. {@link #close()} stops the background work, waiting for entries being made.
+ */
+public final class PostgresWarmPool implements WarmPool, AutoCloseable {
+
+    private static final Logger LOG = System.getLogger(PostgresWarmPool.class.getName());
+    private static final String POOL_INFIX = "pool_";
+
+    private final WarmPoolStore store;
+    private final JdbcTenantStore tenants;
+    private final PostgresDatabaseCreator creator;
+    private final ConnectionVerifier verifier;
+    private final Optional<DatabaseInitializer> initializer;
+    private final String prefix;
+    private final int refillConcurrency;
+    private final Duration checkInterval;
+    private final long refillDelayNanos;
+    private volatile long lastClaimNanos;
+    private final ScheduledExecutorService keeper;
+    private final ExecutorService makers;
+    private final AtomicBoolean passPending = new AtomicBoolean();
+    private final AtomicInteger making = new AtomicInteger();
+    private volatile int target;
+
+    private PostgresWarmPool(Builder builder) {
+        this.tenants = builder.store;
+        this.store = new WarmPoolStore(builder.store);
+        this.creator = builder.creator;
+        this.verifier = builder.verifier;
+        this.initializer = Optional.ofNullable(builder.initializer);
+        this.prefix = builder.prefix;
+        this.refillConcurrency = builder.refillConcurrency;
+        this.checkInterval = builder.checkInterval;
+        this.refillDelayNanos = builder.refillDelay.toNanos();
+        this.lastClaimNanos = System.nanoTime() - refillDelayNanos;
+        this.target = builder.targetSize;
+        this.keeper = Executors.newSingleThreadScheduledExecutor(daemons("tenantdb-warm-pool"));
+        this.makers = Executors.newFixedThreadPool(refillConcurrency, daemons("tenantdb-warm-pool-maker"));
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @param store    the control plane the entries are tracked in
+     * @param creator  makes and drops entries; it must mark objects for the store's control plane
+     * @param verifier proves each entry accepts its role, as for a tenant
+     */
+    public static Builder builder(JdbcTenantStore store, PostgresDatabaseCreator creator,
+                                  ConnectionVerifier verifier) {
+        return new Builder(Objects.requireNonNull(store, "store"), Objects.requireNonNull(creator, "creator"),
+                Objects.requireNonNull(verifier, "verifier"));
+    }
+
+    /**
+     * The name of an entry's database and role: the tenant prefix, {@code pool_} and the id's 32 hex digits.
+     * {@code pool_} holds letters that are no hex digits, so it never matches {@code <prefix><tenant id>}.
+     */
+    static String entryName(String prefix, UUID id) {
+        return prefix + POOL_INFIX + id.toString().replace("-", "");
+    }
+
+    /** Matches {@link #entryName} for {@code prefix}; group 1 holds the id's hex digits. */
+    static Pattern entryPattern(String prefix) {
+        return Pattern.compile(Pattern.quote(prefix + POOL_INFIX) + "([0-9a-f]{32})");
+    }
+
+    /** The id an entry name carries. */
+    static UUID entryId(String hex) {
+        return UUID.fromString(hex.replaceFirst("(.{8})(.{4})(.{4})(.{4})(.{12})", "$1-$2-$3-$4-$5"));
+    }
+
+    /** Starts the background work: a first pass now, then one every check interval. @return this pool */
+    public PostgresWarmPool start() {
+        keeper.scheduleWithFixedDelay(this::signal, 0, checkInterval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /**
+     * Changes the target size: a larger one is filled in the background, a smaller one drops the surplus of ready
+     * entries (entries being made finish first, then go).
+     *
+     * @throws IllegalArgumentException when {@code size} is negative
+     */
+    public void resize(int size) {
+        this.target = checkedSize(size);
+        signal();
+    }
+
+    /** The current target size. */
+    public int targetSize() {
+        return target;
+    }
+
+    /** The databases' prefix this pool names its entries with, that of the provisioner it serves. */
+    public String databasePrefix() {
+        return prefix;
+    }
+
+    @Override
+    public Optional<Reservation> reserve(Tenant tenant) throws SQLException {
+        Objects.requireNonNull(tenant, "tenant");
+        if (target == 0) {
+            // Off: exactly the reservation without a pool.
+            return tenants.reserve(tenant) ? Optional.of(Reservation.COLD) : Optional.empty();
+        }
+        Optional<Reservation> reservation = store.reserve(tenant, currentVersion());
+        if (reservation.flatMap(Reservation::entry).isPresent()) {
+            lastClaimNanos = System.nanoTime();
+            signal();
+        }
+        return reservation;
+    }
+
+    @Override
+    public ConnectionDetails claim(UUID tenantId, String name, Entry entry) throws SQLException {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(entry, "entry");
+        return creator.claim(tenantId, entry.name(), Objects.requireNonNull(name, "name"));
+    }
+
+    @Override
+    public void discard(Entry entry) throws SQLException {
+        creator.drop(entry.id(), entry.name(), entry.name());
+    }
+
+    @Override
+    public WarmPoolStatus status() throws SQLException {
+        return store.status(target, currentVersion());
+    }
+
+    /** Stops the background work and waits up to 30 s for entries being made; an unfinished one is reclaimed. */
+    @Override
+    public void close() throws InterruptedException {
+        keeper.shutdownNow();
+        makers.shutdown();
+        if (!makers.awaitTermination(30, TimeUnit.SECONDS)) {
+            makers.shutdownNow();
+        }
+    }
+
+    private Optional<String> currentVersion() throws SQLException {
+        return initializer.isPresent() ? initializer.get().schemaVersion() : Optional.empty();
+    }
+
+    /** Asks for one pass on the keeper thread; requests while one is pending coalesce. */
+    private void signal() {
+        if (passPending.compareAndSet(false, true)) {
+            try {
+                keeper.execute(this::pass);
+            } catch (RejectedExecutionException closed) {
+                passPending.set(false);
+            }
+        }
+    }
+
+    private void pass() {
+        passPending.set(false);
+        long quiet = System.nanoTime() - lastClaimNanos;
+        if (quiet < refillDelayNanos) {
+            try {
+                keeper.schedule(this::signal, refillDelayNanos - quiet, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closed) {
+                // Closed meanwhile: nothing more to do.
+            }
+            return;
+        }
+        try {
+            store.forgetFinishedClaims();
+            Optional<String> version = currentVersion();
+            for (Optional<Entry> gone = store.takeStaleOrSurplus(target, version); gone.isPresent();
+                 gone = store.takeStaleOrSurplus(target, version)) {
+                discard(gone.get());
+                LOG.log(Level.INFO, "warm pool entry {0} dropped (stale or above the target)", gone.get().id());
+            }
+            while (making.get() < refillConcurrency) {
+                UUID id = UUID.randomUUID();
+                Entry entry = new Entry(id, entryName(prefix, id));
+                if (!store.startMaking(entry, target)) {
+                    return;
+                }
+                making.incrementAndGet();
+                makers.execute(() -> make(entry));
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "warm pool pass failed, retried at the next check: {0}", LogSafe.describe(e));
+        }
+    }
+
+    /** Makes one entry by a tenant's steps; a failure leaves nothing and waits for the next check. */
+    private void make(Entry entry) {
+        boolean made = false;
+        try {
+            Optional<String> version = currentVersion();
+            ConnectionDetails details = creator.create(entry.id(), entry.name(), entry.name());
+            verifier.verify(details);
+            if (initializer.isPresent()) {
+                initializer.get().initialize(details);
+            }
+            made = store.markReady(entry.id(), version);
+            if (!made) {
+                LOG.log(Level.WARNING, "warm pool entry {0} was reclaimed while being made", entry.id());
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "warm pool entry {0} could not be made: {1}", entry.id(), LogSafe.describe(e));
+        } finally {
+            if (!made) {
+                removeQuietly(entry);
+            }
+            making.decrementAndGet();
+        }
+        if (made) {
+            signal();
+        }
+    }
+
+    private void removeQuietly(Entry entry) {
+        try {
+            discard(entry);
+            store.remove(entry.id());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "warm pool entry {0} left for the reconciler: {1}", entry.id(),
+                    LogSafe.describe(e));
+        }
+    }
+
+    private static int checkedSize(int size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("warm pool size must not be negative");
+        }
+        return size;
+    }
+
+    private static ThreadFactory daemons(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Configures a {@link PostgresWarmPool}. Not thread-safe; {@link #build()} copies its state. */
+    public static final class Builder {
+        private final JdbcTenantStore store;
+        private final PostgresDatabaseCreator creator;
+        private final ConnectionVerifier verifier;
+        private DatabaseInitializer initializer;
+        private String prefix = TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX;
+        private int targetSize;
+        private int refillConcurrency = 1;
+        private Duration checkInterval = Duration.ofSeconds(30);
+        private Duration refillDelay = Duration.ofSeconds(1);
+
+        private Builder(JdbcTenantStore store, PostgresDatabaseCreator creator, ConnectionVerifier verifier) {
+            this.store = store;
+            this.creator = creator;
+            this.verifier = verifier;
+        }
+
+        /**
+         * The provisioner's initializer: each entry is initialized with it when made, and its
+         * {@link DatabaseInitializer#schemaVersion()} decides which entries are current.
+         */
+        public Builder initializer(DatabaseInitializer initializer) {
+            this.initializer = Objects.requireNonNull(initializer, "initializer");
+            return this;
+        }
+
+        /**
+         * The provisioner's database prefix (default {@code car_}); entries are named {@code <prefix>pool_…}, so
+         * the reconciler with that prefix finds them.
+         *
+         * @throws IllegalArgumentException unless it is a valid identifier start
+         */
+        public Builder databasePrefix(String prefix) {
+            Identifiers.quote(Objects.requireNonNull(prefix, "prefix"));
+            this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * How many entries to keep ready (default 0: off, every provisioning creates its database).
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder targetSize(int size) {
+            this.targetSize = checkedSize(size);
+            return this;
+        }
+
+        /**
+         * How many entries this instance makes at once (default 1), so that refilling does not crowd out
+         * provisionings that fell back to creating their database.
+         *
+         * @throws IllegalArgumentException when below 1
+         */
+        public Builder refillConcurrency(int concurrency) {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("refill concurrency must be at least 1");
+            }
+            this.refillConcurrency = concurrency;
+            return this;
+        }
+
+        /**
+         * How often the pool looks at the control plane without being asked (default 30 s): claims by other
+         * instances, a new schema version.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder checkInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("check interval must be positive");
+            }
+            this.checkInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long this instance must have claimed nothing before its keeper makes or drops entries (default 1 s):
+         * a burst of sign-ups is served at claim speed, and the pool refills after it.
+         *
+         * @throws IllegalArgumentException when negative
+         */
+        public Builder refillDelay(Duration delay) {
+            Objects.requireNonNull(delay, "delay");
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("refill delay must not be negative");
+            }
+            this.refillDelay = delay;
+            return this;
+        }
+
+        /** Builds the pool; its background work begins with {@link PostgresWarmPool#start()}. */
+        public PostgresWarmPool build() {
+            return new PostgresWarmPool(this);
+        }
+    }
+}
