@@ -30,7 +30,8 @@ final class ConnectionBudget {
      */
     void acquire(long timeoutNanos, Runnable reclaim) throws SQLTransientConnectionException, InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
-        while (!permits.tryAcquire()) {
+        // tryAcquire() would take a permit ahead of those already waiting; with a zero timeout it keeps the order.
+        while (!permits.tryAcquire(0, TimeUnit.NANOSECONDS)) {
             reclaim.run();
             long left = deadline - System.nanoTime();
             if (left <= 0) {

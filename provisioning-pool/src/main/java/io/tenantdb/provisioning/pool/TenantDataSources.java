@@ -209,10 +209,14 @@ public final class TenantDataSources implements AutoCloseable {
         }
     }
 
-    // Called while a pool waits for a permit: frees the idle connections of the least recently used other pool.
+    // Called while a pool waits for a permit: frees the idle connections of the least recently used other pool
+    // that lends none. HikariCP's eviction also marks lent connections, which it then closes on return instead of
+    // handing them to a waiter of that pool; with no minimum idle nothing starts a replacement, and such a waiter
+    // would sit out its whole timeout.
     private void reclaimIdleConnection(UUID requester) {
         pools.entrySet().stream()
-                .filter(entry -> !entry.getKey().equals(requester) && entry.getValue().idleConnections() > 0)
+                .filter(entry -> !entry.getKey().equals(requester) && entry.getValue().idleConnections() > 0
+                        && entry.getValue().activeConnections() == 0)
                 .min(Comparator.comparingLong(entry -> entry.getValue().lastUsedNanos()))
                 .ifPresent(entry -> entry.getValue().evictConnections());
     }

@@ -14,15 +14,16 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,14 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link TenantDataSources} on a real PostgreSQL, with the tenants provisioned once for the class. The number of
- * tenants is {@code -Dtenantdb.pool.tenants} (default 200, what fits the suite; 1,000 is the bench's figure).
+ * {@link TenantDataSources} on a real PostgreSQL, with the tenants provisioned once for the class through the real
+ * provisioner, on eight threads. The number of tenants is {@code -Dtenantdb.pool.tenants} (default 1,000, the
+ * issue's figure).
  */
 @ExtendWith(PostgresExtension.class)
 class TenantDataSourcesTest {
 
     private static final System.Logger LOG = System.getLogger(TenantDataSourcesTest.class.getName());
-    private static final int TENANTS = Integer.getInteger("tenantdb.pool.tenants", 200);
+    private static final int TENANTS = Integer.getInteger("tenantdb.pool.tenants", 1000);
     private static final int BUDGET = 20;
     private static final int WORKERS = 8;
 
@@ -48,7 +50,7 @@ class TenantDataSourcesTest {
     static void provisionTenants(TestPostgres postgres) throws Exception {
         bed = new PoolTestbed(postgres);
         long started = System.nanoTime();
-        tenants = bed.provision(TENANTS, 4);
+        tenants = bed.provision(TENANTS, 8);
         LOG.log(System.Logger.Level.INFO, "provisioned {0} tenants in {1} ms", TENANTS,
                 (System.nanoTime() - started) / 1_000_000);
     }
@@ -63,7 +65,11 @@ class TenantDataSourcesTest {
         List<Tenant> served = tenants.subList(10, tenants.size());
         List<Tenant> rotated = served.subList(0, 5);
         Tenant doomed = served.get(5);
-        int queriesPerWorker = Math.max(250, served.size() * 2);
+        // Every served tenant once, in random order, dealt out to the workers: none is skipped.
+        List<Tenant> order = new ArrayList<>(served);
+        Collections.shuffle(order);
+        int queries = order.size();
+        Set<UUID> landed = ConcurrentHashMap.newKeySet();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger misrouted = new AtomicInteger();
         Map<UUID, Throwable> failures = new ConcurrentHashMap<>();
@@ -86,12 +92,15 @@ class TenantDataSourcesTest {
             });
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
+                int first = w;
                 workers.add(threads.submit(() -> {
-                    for (int q = 0; q < queriesPerWorker; q++) {
-                        Tenant tenant = served.get(ThreadLocalRandom.current().nextInt(served.size()));
+                    for (int q = first; q < queries; q += WORKERS) {
+                        Tenant tenant = order.get(q);
                         try {
-                            if (!PoolTestbed.currentDatabase(sources.dataSource(tenant.id()))
+                            if (PoolTestbed.currentDatabase(sources.dataSource(tenant.id()))
                                     .equals(tenant.databaseName())) {
+                                landed.add(tenant.id());
+                            } else {
                                 misrouted.incrementAndGet();
                             }
                         } catch (Exception e) {
@@ -102,7 +111,7 @@ class TenantDataSourcesTest {
                     return null;
                 }));
             }
-            while (done.get() < WORKERS * queriesPerWorker / 3) {
+            while (done.get() < queries / 3) {
                 Thread.sleep(10);
             }
             for (Tenant tenant : rotated) {
@@ -122,7 +131,10 @@ class TenantDataSourcesTest {
 
             LOG.log(System.Logger.Level.INFO, "{0} queries to {1} tenants, peak {2} tenant sessions in {3} samples",
                     done.get(), served.size(), peak.get(), samples.get());
+            assertThat(done).hasValue(queries);
             assertThat(misrouted).hasValue(0);
+            assertThat(landed).containsAll(served.stream().map(Tenant::id).filter(id -> !id.equals(doomed.id()))
+                    .toList());
             assertThat(failures).allSatisfy((tenantId, failure) -> assertThat(tenantId).isEqualTo(doomed.id()));
             assertThat(peak.get()).isPositive().isLessThanOrEqualTo(BUDGET);
             assertThat(sources.stats().openConnections()).isLessThanOrEqualTo(BUDGET);
