@@ -166,6 +166,29 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     }
 
     /**
+     * Waits until no session is connected to {@code databaseName}, polling every 10 ms for at most {@code polls}
+     * times: a closed connection's server process leaves a moment after the socket closes, and a rename would wait
+     * for it (PostgreSQL checks every 100 ms).
+     *
+     * @return whether none is left
+     */
+    boolean awaitNoSessions(String databaseName, int polls) throws SQLException {
+        for (int poll = 0; poll < polls; poll++) {
+            if (jdbc.query("SELECT count(*) FROM pg_stat_activity WHERE datname = ?", Jdbc.values(databaseName),
+                    rs -> rs.getInt(1)).get(0) == 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Lists databases and roles whose names start with {@code prefix}, each with the comment that claims it: a
      * database's own, or its owning role's when the database has none (a crash may fall between creating the
      * database and commenting it).

@@ -244,6 +244,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
             if (initializer.isPresent()) {
                 initializer.get().initialize(details);
             }
+            // Ready means a claim can rename it at once: the verifier's and initializer's sessions are gone.
+            creator.awaitNoSessions(entry.name(), 500);
             made = store.markReady(entry.id(), version);
             if (!made) {
                 LOG.log(Level.WARNING, "warm pool entry {0} was reclaimed while being made", entry.id());
