@@ -85,8 +85,7 @@ public final class ServerPlacement {
     Optional<Placed> reserve(Tenant tenant) throws SQLException {
         if (single.isPresent()) {
             return placed(tenant, warmPool.isPresent() ? warmPool.get().reserve(tenant)
-                    : Reservation.cold(store.reserve(tenant) ? TenantStore.Reservation.RESERVED
-                            : TenantStore.Reservation.DUPLICATE));
+                    : store.reserve(tenant) ? Reservation.COLD : Reservation.DUPLICATE);
         }
         Set<String> excluded = new HashSet<>();
         while (true) {
