@@ -185,8 +185,10 @@ public interface TenantProvisioner {
         }
 
         /**
-         * Optional: reserves each tenant through a pool of databases made ahead of demand and claims one when the
-         * pool has one ready; otherwise the tenant's database is created as without a pool. Off unless set.
+         * Optional: reserves each tenant placed on the pool's {@link WarmPool#server() server} through a pool of
+         * databases made ahead of demand there and claims one when the pool has one ready; otherwise, and on every
+         * other server, the tenant's database is created as without a pool. Off unless set. Without {@link #servers}
+         * the pool must be on the default server.
          */
         public Builder warmPool(WarmPool pool) {
             this.warmPool = Objects.requireNonNull(pool, "pool");
@@ -223,7 +225,8 @@ public interface TenantProvisioner {
         /**
          * Builds an immutable, thread-safe provisioner.
          *
-         * @throws IllegalStateException when a required component is missing
+         * @throws IllegalStateException when a required component is missing, or a warm pool on a server other than
+         *                               the default one is given without {@link #servers}
          */
         public TenantProvisioner build() {
             if (serverStore == null) {
@@ -234,11 +237,13 @@ public interface TenantProvisioner {
             require(connectionVerifier, "connectionVerifier");
             require(cipherService, "cipherService");
             require(tenantStore, "tenantStore");
-            ServerPlacement placement = serverStore == null ? ServerPlacement.single(tenantStore, databaseCreator)
-                    : ServerPlacement.across(tenantStore, serverStore, serverDirectory, placementPolicy);
+            Optional<WarmPool> pool = Optional.ofNullable(warmPool);
+            ServerPlacement placement = serverStore == null
+                    ? ServerPlacement.single(tenantStore, databaseCreator, pool)
+                    : ServerPlacement.across(tenantStore, serverStore, serverDirectory, placementPolicy, pool);
             ProvisioningSaga saga = new ProvisioningSaga(new ProvisioningSaga.Components(placement,
                     connectionVerifier, Optional.ofNullable(databaseInitializer), cipherService, tenantStore,
-                    ListenerChain.of(listeners), Optional.ofNullable(warmPool), databasePrefix, clock));
+                    ListenerChain.of(listeners), pool, databasePrefix, clock));
             return idempotencyStore == null ? saga : new IdempotentProvisioner(saga, idempotencyStore);
         }
 

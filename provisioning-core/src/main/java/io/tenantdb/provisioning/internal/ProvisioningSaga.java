@@ -89,9 +89,10 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 databaseName, clock.instant().truncatedTo(ChronoUnit.MICROS));
         publish(Kind.STARTED, id, null, started, null, tenant.environment());
 
-        Reserved reserved;
+        ServerPlacement.Placed reserved;
         try {
-            Optional<Reserved> reservation = step(ProvisioningStep.RESERVE, id, () -> reserve(tenant));
+            Optional<ServerPlacement.Placed> reservation = step(ProvisioningStep.RESERVE, id,
+                    () -> placement.reserve(tenant));
             if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
                 LOG.log(Level.INFO, "provisioning refused: the name is already live in {0}",
@@ -142,21 +143,6 @@ public final class ProvisioningSaga implements TenantProvisioner {
                 elapsedMillis(started));
         publish(Kind.SUCCEEDED, id, null, started, null, tenant.environment());
         return placed.withStatus(TenantStatus.ACTIVE);
-    }
-
-    /**
-     * Reserves through the warm pool when there is one and every tenant is on the default server (the pool's; it may
-     * take an entry in the same transaction), else on the server the placement chooses.
-     */
-    private Optional<Reserved> reserve(Tenant tenant) throws Exception {
-        if (warmPool.isPresent() && placement.singleServer()) {
-            return warmPool.get().reserve(tenant).map(reservation -> new Reserved(tenant, reservation.entry()));
-        }
-        return placement.reserve(tenant).map(placed -> new Reserved(placed, Optional.empty()));
-    }
-
-    /** A new tenant recorded on its server, with the warm-pool entry it took, if any. */
-    private record Reserved(Tenant tenant, Optional<Entry> entry) {
     }
 
     @Override

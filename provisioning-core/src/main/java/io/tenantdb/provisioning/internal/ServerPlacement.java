@@ -9,6 +9,9 @@ import io.tenantdb.provisioning.spi.PlacementPolicy;
 import io.tenantdb.provisioning.spi.ServerDirectory;
 import io.tenantdb.provisioning.spi.ServerStore;
 import io.tenantdb.provisioning.spi.TenantStore;
+import io.tenantdb.provisioning.spi.WarmPool;
+import io.tenantdb.provisioning.spi.WarmPool.Entry;
+import io.tenantdb.provisioning.spi.WarmPool.Reservation;
 
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
@@ -22,7 +25,8 @@ import java.util.Set;
  * Where a tenant's database lives: reserving a new tenant on a server, and the creator of each tenant's own server.
  * With one creator, every tenant is on the default server. With a registry, a new tenant goes to the server the
  * policy chooses among those with room (counted in the control plane), skipping any that does not answer or that
- * filled up meanwhile. Immutable and thread-safe.
+ * filled up meanwhile. A tenant placed on the warm pool's server is reserved through the pool, which may take an
+ * entry in the same transaction; on any other server it is reserved without. Immutable and thread-safe.
  */
 public final class ServerPlacement {
 
@@ -33,42 +37,55 @@ public final class ServerPlacement {
     private final Optional<ServerStore> servers;
     private final Optional<ServerDirectory> directory;
     private final PlacementPolicy policy;
+    private final Optional<WarmPool> warmPool;
 
     private ServerPlacement(TenantStore store, Optional<DatabaseCreator> single, Optional<ServerStore> servers,
-                            Optional<ServerDirectory> directory, PlacementPolicy policy) {
+                            Optional<ServerDirectory> directory, PlacementPolicy policy, Optional<WarmPool> warmPool) {
         this.store = store;
         this.single = single;
         this.servers = servers;
         this.directory = directory;
         this.policy = policy;
-    }
-
-    /** Every tenant on the default server, made and dropped by {@code creator}. */
-    public static ServerPlacement single(TenantStore store, DatabaseCreator creator) {
-        return new ServerPlacement(store, Optional.of(creator), Optional.empty(), Optional.empty(),
-                PlacementPolicy.weightedLeastLoaded());
-    }
-
-    /** Tenants across the registry's servers, new ones placed by {@code policy}. */
-    public static ServerPlacement across(TenantStore store, ServerStore servers, ServerDirectory directory,
-                                         PlacementPolicy policy) {
-        return new ServerPlacement(store, Optional.empty(), Optional.of(servers), Optional.of(directory), policy);
-    }
-
-    /** True when every tenant is on the default server, made and dropped by one creator. */
-    boolean singleServer() {
-        return single.isPresent();
+        this.warmPool = warmPool;
     }
 
     /**
-     * Records a new tenant on a server.
+     * Every tenant on the default server, made and dropped by {@code creator}, reserved through {@code warmPool}
+     * when given.
      *
-     * @return the tenant on its server, or empty when the name is taken (nothing written)
+     * @throws IllegalStateException when the warm pool is on another server than the default one
+     */
+    public static ServerPlacement single(TenantStore store, DatabaseCreator creator, Optional<WarmPool> warmPool) {
+        if (warmPool.filter(pool -> !pool.server().equals(DatabaseServer.DEFAULT)).isPresent()) {
+            throw new IllegalStateException("a warm pool on server " + warmPool.get().server()
+                    + " needs a provisioner placing across the registry (servers)");
+        }
+        return new ServerPlacement(store, Optional.of(creator), Optional.empty(), Optional.empty(),
+                PlacementPolicy.weightedLeastLoaded(), warmPool);
+    }
+
+    /**
+     * Tenants across the registry's servers, new ones placed by {@code policy}; those placed on the warm pool's
+     * server, when there is a pool, reserved through it.
+     */
+    public static ServerPlacement across(TenantStore store, ServerStore servers, ServerDirectory directory,
+                                         PlacementPolicy policy, Optional<WarmPool> warmPool) {
+        return new ServerPlacement(store, Optional.empty(), Optional.of(servers), Optional.of(directory), policy,
+                warmPool);
+    }
+
+    /**
+     * Records a new tenant on a server, taking a warm-pool entry for it in the same transaction when the server is
+     * the pool's and one is ready.
+     *
+     * @return the tenant on its server with the entry taken, if any; or empty when the name is taken (nothing
+     *         written, nothing taken)
      * @throws ProvisioningException {@link ErrorCode#NO_CAPACITY} when no server can take it
      */
-    Optional<Tenant> reserve(Tenant tenant) throws SQLException {
+    Optional<Placed> reserve(Tenant tenant) throws SQLException {
         if (single.isPresent()) {
-            return store.reserve(tenant) ? Optional.of(tenant) : Optional.empty();
+            return placed(tenant, warmPool.isPresent() ? warmPool.get().reserve(tenant)
+                    : store.reserve(tenant) ? Reservation.COLD : Reservation.DUPLICATE);
         }
         Set<String> excluded = new HashSet<>();
         while (true) {
@@ -90,16 +107,23 @@ public final class ServerPlacement {
                 continue;
             }
             Tenant placed = tenant.onServer(name);
-            switch (store.reserveOnServer(placed)) {
-                case RESERVED:
-                    return Optional.of(placed);
-                case DUPLICATE:
-                    return Optional.empty();
-                default:
-                    // Another instance filled it, or it was drained, since the counts were read.
-                    break;
+            Optional<WarmPool> pool = warmPool.filter(candidate -> candidate.server().equals(name));
+            Reservation reservation = pool.isPresent() ? pool.get().reserveOnServer(placed)
+                    : Reservation.cold(store.reserveOnServer(placed));
+            // NO_ROOM: another instance filled it, or it was drained, since the counts were read.
+            if (reservation.outcome() != TenantStore.Reservation.NO_ROOM) {
+                return placed(placed, reservation);
             }
         }
+    }
+
+    private static Optional<Placed> placed(Tenant tenant, Reservation reservation) {
+        return reservation.outcome() == TenantStore.Reservation.RESERVED
+                ? Optional.of(new Placed(tenant, reservation.entry())) : Optional.empty();
+    }
+
+    /** A new tenant recorded on its server, with the warm-pool entry it took, if any. */
+    record Placed(Tenant tenant, Optional<Entry> entry) {
     }
 
     /**

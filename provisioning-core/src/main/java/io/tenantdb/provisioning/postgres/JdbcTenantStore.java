@@ -126,10 +126,8 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        // Both rows in one statement and one round trip; nothing is written when the name is taken.
-        int inserted = relaxed("WITH " + RESERVED + " " + RESERVE_DATABASE,
-                insert -> bindReservation(insert, tenant), JdbcTenantStore::lastUpdateCount);
-        return inserted == 1;
+        return reserveWith(tenant, false, RESERVE, Jdbc.values(), JdbcTenantStore::lastUpdateCount)
+                .orElseThrow() == 1;
     }
 
     /**
@@ -142,14 +140,40 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public Reservation reserveOnServer(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
+        return reserveWith(tenant, true, RESERVE, Jdbc.values(), JdbcTenantStore::lastUpdateCount)
+                .map(inserted -> inserted == 1 ? Reservation.RESERVED : Reservation.DUPLICATE)
+                .orElse(Reservation.NO_ROOM);
+    }
+
+    /**
+     * Runs a reservation statement: {@link #RESERVE}, or one that extends {@link #RESERVED} and
+     * {@link #RESERVE_DATABASE} (the warm pool's, which takes an entry in the same statement). Parameters 1–13 are
+     * the reservation's, bound here; {@code extra} binds the statement's own from 14. Commits without waiting for
+     * the WAL flush, as a reservation need not survive a crash.
+     *
+     * @param onServer true: in one transaction, first lock the tenant's server row and count its tenants
+     *                 ({@link JdbcServerStore#lockIfRoom}), and run the statement only when it has room; false: one
+     *                 round trip, no server check
+     * @return what {@code reader} makes of the executed statement; empty when the server has no room
+     */
+    <T> Optional<T> reserveWith(Tenant tenant, boolean onServer, String sql, Jdbc.Binder extra, Reader<T> reader)
+            throws SQLException {
+        Jdbc.Binder binder = statement -> {
+            bindReservation(statement, tenant);
+            extra.bind(statement);
+        };
+        if (!onServer) {
+            return Optional.of(relaxed(sql, binder, reader));
+        }
         return TransientRetry.call(() -> jdbc.inTransaction(connection -> {
             Jdbc.execute(connection, "SELECT set_config('synchronous_commit', 'off', true)");
             if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
-                return Reservation.NO_ROOM;
+                return Optional.<T>empty();
             }
-            try (PreparedStatement insert = connection.prepareStatement("WITH " + RESERVED + " " + RESERVE_DATABASE)) {
-                bindReservation(insert, tenant);
-                return insert.executeUpdate() == 1 ? Reservation.RESERVED : Reservation.DUPLICATE;
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                binder.bind(statement);
+                statement.execute();
+                return Optional.of(reader.read(statement));
             }
         }));
     }
@@ -166,6 +190,9 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     /** The reservation's database row, after {@link #RESERVED}; parameters 10–13. */
     static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
             + " role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
+
+    /** The plain reservation: both rows in one statement; nothing is written when the name is taken. */
+    static final String RESERVE = "WITH " + RESERVED + " " + RESERVE_DATABASE;
 
     /** Binds parameters 1–13 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
     void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {

@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  * owning role) must carry this control plane's {@link OwnershipMark} for that tenant. Objects marked by earlier
  * versions ({@code tenantdb:<tenant id>}) are adopted when the tenant is in this control plane's tables, and
  * otherwise reported and left alone. Warm pool entries ({@link PostgresWarmPool}, named {@code <prefix>pool_…} and
- * marked for their entry id) are dropped when their maker is gone half-way or their row is gone (a claim or a drop
- * interrupted); the report lists them with the dropped databases and roles. A failed drop is reported and the pass
- * goes on. Several instances may run it
+ * marked for their entry id) are dropped when their maker on this server is gone half-way or their row is gone (a
+ * claim or a drop interrupted); entries recorded for another server are that server's pass's. The report lists them
+ * with the dropped databases and roles. A failed drop is reported and the pass goes on. Several instances may run it
  * at once: an advisory lock lets one pass run and the others skip. Immutable and thread-safe.
  */
 public final class PostgresReconciler {
@@ -78,7 +78,7 @@ public final class PostgresReconciler {
         this.prefix = prefix;
         this.tenantName = Pattern.compile(Pattern.quote(prefix)
                 + "([0-9a-f]{8})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{4})_([0-9a-f]{12})");
-        this.pool = new WarmPoolStore(store);
+        this.pool = new WarmPoolStore(store, server);
         this.entryName = PostgresWarmPool.entryPattern(prefix);
     }
 

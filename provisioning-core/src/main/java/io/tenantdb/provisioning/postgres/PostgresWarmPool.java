@@ -1,6 +1,7 @@
 package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
+import io.tenantdb.provisioning.DatabaseServer;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.WarmPoolStatus;
@@ -26,8 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
- * A warm pool on one PostgreSQL server: the databases of one {@link PostgresDatabaseCreator}, tracked in the control
- * plane of one {@link JdbcTenantStore} (table {@code warm_pool_entries}). Each entry is made by the same steps as a
+ * A warm pool on one PostgreSQL server: the databases of one {@link PostgresDatabaseCreator}, that of the registered
+ * server {@link Builder#server(String)} names ({@code default} unless set), tracked in the control plane of one
+ * {@link JdbcTenantStore} (table {@code warm_pool_entries}, each row recording its server). Every count, refill, drop
+ * and claim of the pool concerns its own server's entries alone. Each entry is made by the same steps as a
  * tenant — {@link PostgresDatabaseCreator#create}, the verifier, the initializer — under the name
  * {@code <prefix>pool_<32 hex digits>}, which never matches the tenant pattern, and marked with this control plane's
  * id and the entry's id, so only this control plane's {@link PostgresReconciler} ever drops it. Its password is
@@ -60,6 +63,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     private final ConnectionVerifier verifier;
     private final Optional<DatabaseInitializer> initializer;
     private final String prefix;
+    private final String server;
     private final int refillConcurrency;
     private final Duration checkInterval;
     private final long refillDelayNanos;
@@ -72,7 +76,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
 
     private PostgresWarmPool(Builder builder) {
         this.tenants = builder.store;
-        this.store = new WarmPoolStore(builder.store);
+        this.server = builder.server;
+        this.store = new WarmPoolStore(builder.store, builder.server);
         this.creator = builder.creator;
         this.verifier = builder.verifier;
         this.initializer = Optional.ofNullable(builder.initializer);
@@ -90,7 +95,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
      * Starts a builder.
      *
      * @param store    the control plane the entries are tracked in
-     * @param creator  makes and drops entries; it must mark objects for the store's control plane
+     * @param creator  makes and drops entries; it must mark objects for the store's control plane and be the
+     *                 creator of the pool's server (with a registry, {@code directory.creatorFor(server)})
      * @param verifier proves each entry accepts its role, as for a tenant
      */
     public static Builder builder(JdbcTenantStore store, PostgresDatabaseCreator creator,
@@ -145,14 +151,32 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     }
 
     @Override
-    public Optional<Reservation> reserve(Tenant tenant) throws SQLException {
+    public String server() {
+        return server;
+    }
+
+    @Override
+    public Reservation reserve(Tenant tenant) throws SQLException {
+        return reserve(tenant, false);
+    }
+
+    @Override
+    public Reservation reserveOnServer(Tenant tenant) throws SQLException {
+        return reserve(tenant, true);
+    }
+
+    private Reservation reserve(Tenant tenant, boolean onServer) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
+        if (!tenant.server().equals(server)) {
+            throw new IllegalArgumentException("the tenant is placed on another server than the warm pool's");
+        }
         if (target == 0) {
             // Off: exactly the reservation without a pool.
-            return tenants.reserve(tenant) ? Optional.of(Reservation.COLD) : Optional.empty();
+            return onServer ? Reservation.cold(tenants.reserveOnServer(tenant))
+                    : tenants.reserve(tenant) ? Reservation.COLD : Reservation.DUPLICATE;
         }
-        Optional<Reservation> reservation = store.reserve(tenant, currentVersion());
-        if (reservation.flatMap(Reservation::entry).isPresent()) {
+        Reservation reservation = store.reserve(tenant, onServer, currentVersion());
+        if (reservation.entry().isPresent()) {
             lastClaimNanos = System.nanoTime();
             signal();
         }
@@ -295,6 +319,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         private final ConnectionVerifier verifier;
         private DatabaseInitializer initializer;
         private String prefix = TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX;
+        private String server = DatabaseServer.DEFAULT;
         private int targetSize;
         private int refillConcurrency = 1;
         private Duration checkInterval = Duration.ofSeconds(30);
@@ -324,6 +349,21 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         public Builder databasePrefix(String prefix) {
             Identifiers.quote(Objects.requireNonNull(prefix, "prefix"));
             this.prefix = prefix;
+            return this;
+        }
+
+        /**
+         * The registered server the entries are made on (default {@code default}), the one whose creator the pool
+         * was given: only tenants placed there are claimed from it.
+         *
+         * @throws IllegalArgumentException unless it is a valid server name ({@link DatabaseServer#nameViolation})
+         */
+        public Builder server(String name) {
+            Objects.requireNonNull(name, "name");
+            DatabaseServer.nameViolation(name).ifPresent(problem -> {
+                throw new IllegalArgumentException("server name " + problem);
+            });
+            this.server = name;
             return this;
         }
 

@@ -15,36 +15,44 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The warm pool's rows in {@code control_plane.warm_pool_entries} (schema V8), beside the tenants of one
- * {@link JdbcTenantStore}. Changes of the pool's size run under one advisory transaction lock, so that instances
- * sharing the pool never make it larger than the target. Thread-safe.
+ * The rows of one server's warm pool in {@code control_plane.warm_pool_entries} (schema V8, server since V10), beside
+ * the tenants of one {@link JdbcTenantStore}. Every count, refill, drop and reconciliation reads and writes only the
+ * rows of its server. Changes of a pool's size run under one advisory transaction lock (one for all servers: size
+ * changes are rare), so that instances sharing the pool never make it larger than the target. Thread-safe.
  */
 final class WarmPoolStore {
 
     // Distinct from the schema migration and reconciler locks.
     static final long SIZE_LOCK_KEY = 0x74656e616e747770L;
 
+    // The server's unclaimed entries; its parameter is the server's name.
     private static final String UNCLAIMED =
-            "SELECT count(*) FROM control_plane.warm_pool_entries WHERE tenant_id IS NULL";
+            "SELECT count(*) FROM control_plane.warm_pool_entries WHERE tenant_id IS NULL AND server_name = ?";
 
     private final JdbcTenantStore tenants;
+    private final String server;
     private final Jdbc jdbc;
 
-    WarmPoolStore(JdbcTenantStore tenants) {
+    /** The rows of the pool on {@code server}, a name in the registry. */
+    WarmPoolStore(JdbcTenantStore tenants, String server) {
         this.tenants = tenants;
+        this.server = server;
         this.jdbc = new Jdbc(tenants.dataSource());
     }
 
     /**
-     * Reserves the tenant as {@link JdbcTenantStore#reserve} does and, in the same statement, takes the oldest
-     * ready entry made at {@code version} that no other transaction holds; the entry's version becomes the
-     * tenant's recorded schema version. Nothing is taken when the name is taken.
+     * Reserves the tenant, on this pool's server, as {@link JdbcTenantStore#reserve} does ({@code onServer} false)
+     * or as {@link JdbcTenantStore#reserveOnServer} does (true: only while the server has room, counted under its
+     * row's lock in the same transaction), and in the same statement takes the oldest ready entry of this server
+     * made at {@code version} that no other transaction holds; the entry's version becomes the tenant's recorded
+     * schema version. Nothing is written or taken when the name is taken or the server has no room.
      */
-    Optional<Reservation> reserve(Tenant tenant, Optional<String> version) throws SQLException {
+    Reservation reserve(Tenant tenant, boolean onServer, Optional<String> version) throws SQLException {
         String sql = "WITH " + JdbcTenantStore.RESERVED + ", reserved_database AS ("
                 + JdbcTenantStore.RESERVE_DATABASE + " RETURNING tenant_id), " + """
                 entry AS (SELECT e.id FROM control_plane.warm_pool_entries e
-                           WHERE e.state = 'ready' AND e.tenant_id IS NULL AND e.schema_version IS NOT DISTINCT FROM ?
+                           WHERE e.state = 'ready' AND e.tenant_id IS NULL AND e.server_name = ?
+                             AND e.schema_version IS NOT DISTINCT FROM ?
                            ORDER BY e.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED),
                 claimed AS (UPDATE control_plane.warm_pool_entries e SET tenant_id = r.tenant_id
                               FROM entry, reserved_database r WHERE e.id = entry.id
@@ -55,20 +63,19 @@ final class WarmPoolStore {
                 SELECT (SELECT count(*) FROM reserved_database), c.id, c.name FROM (VALUES (1)) one
                   LEFT JOIN claimed c ON true
                 """;
-        return tenants.relaxed(sql, statement -> {
-            tenants.bindReservation(statement, tenant);
-            statement.setString(14, version.orElse(null));
+        return tenants.reserveWith(tenant, onServer, sql, statement -> {
+            statement.setString(14, server);
+            statement.setString(15, version.orElse(null));
         }, statement -> {
             try (ResultSet rs = statement.getResultSet()) {
                 rs.next();
                 if (rs.getInt(1) != 1) {
-                    return Optional.empty();
+                    return Reservation.DUPLICATE;
                 }
                 UUID id = rs.getObject(2, UUID.class);
-                return Optional.of(id == null ? Reservation.COLD
-                        : new Reservation(Optional.of(new Entry(id, rs.getString(3)))));
+                return id == null ? Reservation.COLD : Reservation.warm(new Entry(id, rs.getString(3)));
             }
-        });
+        }).orElse(Reservation.NO_ROOM);
     }
 
     /**
@@ -82,13 +89,15 @@ final class WarmPoolStore {
             Jdbc.execute(connection, "SELECT pg_advisory_xact_lock(" + SIZE_LOCK_KEY + ")");
             return Jdbc.update(connection, """
                     INSERT INTO control_plane.warm_pool_entries
-                           (id, name, state, lease_owner, lease_lock, lease_expires_at)
-                    SELECT ?, ?, 'making', ?, ?, now() + ? * interval '1 millisecond' WHERE (%s) < ?
+                           (id, name, server_name, state, lease_owner, lease_lock, lease_expires_at)
+                    SELECT ?, ?, ?, 'making', ?, ?, now() + ? * interval '1 millisecond' WHERE (%s) < ?
                     """.formatted(UNCLAIMED), statement -> {
                         statement.setObject(1, entry.id());
                         statement.setString(2, entry.name());
-                        tenants.bindLease(statement, 3);
-                        statement.setInt(6, target);
+                        statement.setString(3, server);
+                        tenants.bindLease(statement, 4);
+                        statement.setString(7, server);
+                        statement.setInt(8, target);
                     }) == 1;
         });
     }
@@ -122,14 +131,16 @@ final class WarmPoolStore {
             return Jdbc.query(connection, """
                     DELETE FROM control_plane.warm_pool_entries WHERE id = (
                         SELECT id FROM control_plane.warm_pool_entries
-                         WHERE state = 'ready' AND tenant_id IS NULL
+                         WHERE state = 'ready' AND tenant_id IS NULL AND server_name = ?
                            AND (schema_version IS DISTINCT FROM ? OR (%s) > ?)
                          ORDER BY schema_version IS NOT DISTINCT FROM ?, ready_at LIMIT 1 FOR UPDATE SKIP LOCKED)
                     RETURNING id, name
                     """.formatted(UNCLAIMED), statement -> {
-                        statement.setString(1, version.orElse(null));
-                        statement.setInt(2, target);
-                        statement.setString(3, version.orElse(null));
+                        statement.setString(1, server);
+                        statement.setString(2, version.orElse(null));
+                        statement.setString(3, server);
+                        statement.setInt(4, target);
+                        statement.setString(5, version.orElse(null));
                     }, rs -> new Entry(rs.getObject(1, UUID.class), rs.getString(2))).stream().findFirst();
         });
     }
@@ -138,9 +149,9 @@ final class WarmPoolStore {
     int forgetFinishedClaims() throws SQLException {
         return jdbc.update("""
                 DELETE FROM control_plane.warm_pool_entries e
-                 WHERE e.tenant_id IS NOT NULL AND NOT EXISTS (
+                 WHERE e.tenant_id IS NOT NULL AND e.server_name = ? AND NOT EXISTS (
                        SELECT FROM control_plane.tenants t WHERE t.id = e.tenant_id AND t.status = 'provisioning')
-                """, Jdbc.values());
+                """, Jdbc.values(server));
     }
 
     /** The pool's counts against {@code target}, with ready entries at {@code version} counted as ready. */
@@ -149,26 +160,32 @@ final class WarmPoolStore {
                 SELECT count(*) FILTER (WHERE state = 'ready' AND schema_version IS NOT DISTINCT FROM ?),
                        count(*) FILTER (WHERE state = 'making'),
                        count(*) FILTER (WHERE state = 'ready' AND schema_version IS DISTINCT FROM ?)
-                  FROM control_plane.warm_pool_entries WHERE tenant_id IS NULL
+                  FROM control_plane.warm_pool_entries WHERE tenant_id IS NULL AND server_name = ?
                 """, statement -> {
                     statement.setString(1, version.orElse(null));
                     statement.setString(2, version.orElse(null));
+                    statement.setString(3, server);
                 }, rs -> new WarmPoolStatus(target, rs.getInt(1), rs.getInt(2), rs.getInt(3))).get(0);
     }
 
-    /** Entries being made whose lease's owner is gone. */
+    /** Entries of this server being made whose lease's owner is gone. */
     List<Entry> abandoned() throws SQLException {
-        return jdbc.query("SELECT t.id, t.name FROM control_plane.warm_pool_entries t WHERE t.state = 'making' AND"
-                + JdbcTenantStore.ABANDONED, rs -> new Entry(rs.getObject(1, UUID.class), rs.getString(2)));
+        return jdbc.query("SELECT t.id, t.name FROM control_plane.warm_pool_entries t"
+                + " WHERE t.server_name = ? AND t.state = 'making' AND" + JdbcTenantStore.ABANDONED,
+                Jdbc.values(server), rs -> new Entry(rs.getObject(1, UUID.class), rs.getString(2)));
     }
 
     /** Deletes an abandoned entry's row, unless its maker finished it or renewed its lease meanwhile. */
     boolean removeAbandoned(UUID id) throws SQLException {
-        return jdbc.update("DELETE FROM control_plane.warm_pool_entries t WHERE t.id = ? AND t.state = 'making' AND"
-                + JdbcTenantStore.ABANDONED, Jdbc.values(id)) == 1;
+        return jdbc.update("DELETE FROM control_plane.warm_pool_entries t"
+                + " WHERE t.id = ? AND t.server_name = ? AND t.state = 'making' AND" + JdbcTenantStore.ABANDONED,
+                Jdbc.values(id, server)) == 1;
     }
 
-    /** Which of these entry ids have a row. */
+    /**
+     * Which of these entry ids have a row, on any server: an object whose entry is recorded for another server (one
+     * cluster registered under two names) is that server's pool's to judge, as a tenant live elsewhere is.
+     */
     Set<UUID> existing(Collection<UUID> ids) throws SQLException {
         if (ids.isEmpty()) {
             return Set.of();

@@ -51,7 +51,7 @@ class JdbcTenantStoreTest {
         List<Integer> numbered = SchemaMigrator.SCRIPTS.stream().map(SchemaMigrator::version).toList();
         assertThat(numbered).as("numbered by name, not by position").contains(9).doesNotHaveDuplicates();
         assertThat(Sql.strings(database.dataSource(),
-                "SELECT version::text FROM control_plane.schema_version ORDER BY version"))
+                "SELECT version::text AS v FROM control_plane.schema_version ORDER BY schema_version.version"))
                 .containsExactlyElementsOf(numbered.stream().map(String::valueOf).toList());
 
         // A database that misses a version below the highest one it has (V7 here, under V9) gets it applied, as a

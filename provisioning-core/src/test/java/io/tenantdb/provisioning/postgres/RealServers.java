@@ -101,14 +101,18 @@ final class RealServers implements AutoCloseable {
     }
 
     TenantProvisioner provisioner(PlacementPolicy policy) {
+        return builder(policy).build();
+    }
+
+    /** The builder of {@link #provisioner(PlacementPolicy)}, for a test to add to. */
+    TenantProvisioner.Builder builder(PlacementPolicy policy) {
         return TenantProvisioner.builder()
                 .servers(servers, directory)
                 .placementPolicy(policy)
                 .connectionVerifier(real.verifier)
                 .cipherService(real.cipher)
                 .tenantStore(store)
-                .databasePrefix(real.prefix)
-                .build();
+                .databasePrefix(real.prefix);
     }
 
     TenantConnections connections() {

@@ -182,7 +182,7 @@ public final class ProvisioningApplication implements AutoCloseable {
                     .map(migrations -> new FlywayInitializer(migrations, tenantConnector, store));
             initializer.ifPresent(builder::databaseInitializer);
             initializer.ifPresent(warmPoolBuilder::initializer);
-            // At size 0 the pool is off (the plain reservation) and its keeper drops entries a larger size left.
+            // The default server's pool (its creator); at size 0 it is off and drops the entries a larger size left.
             PostgresWarmPool warmPool = warmPoolBuilder.build();
             builder.warmPool(warmPool);
 

@@ -113,7 +113,8 @@ final class ExampleTesting {
         try (Connection connection = postgres.dataSource(controlDatabase).getConnection();
              Statement statement = connection.createStatement();
              ResultSet rs = statement.executeQuery(
-                     "SELECT database_name, role_name FROM control_plane.tenant_databases")) {
+                     "SELECT database_name, role_name FROM control_plane.tenant_databases"
+                             + " UNION ALL SELECT name, name FROM control_plane.warm_pool_entries")) {
             while (rs.next()) {
                 tenants.add(new String[] {rs.getString(1), rs.getString(2)});
             }

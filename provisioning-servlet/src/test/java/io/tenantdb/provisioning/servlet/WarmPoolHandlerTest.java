@@ -43,7 +43,12 @@ class WarmPoolHandlerTest {
     /** A pool that only reports a status; the handler never provisions through it. */
     private record StatusOnly(WarmPoolStatus status) implements WarmPool {
         @Override
-        public Optional<Reservation> reserve(Tenant tenant) {
+        public Reservation reserve(Tenant tenant) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Reservation reserveOnServer(Tenant tenant) {
             throw new UnsupportedOperationException();
         }
 
