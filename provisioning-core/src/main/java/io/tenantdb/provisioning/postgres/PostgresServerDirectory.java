@@ -155,29 +155,13 @@ public final class PostgresServerDirectory implements ServerDirectory {
                     e.getClass().getSimpleName());
             throw new SQLException("the admin URL of server " + server + " does not decrypt", "28000");
         }
-        DataSource created = new AdminDataSource(connector, PostgresUrl.parse(new String(url, StandardCharsets.UTF_8)));
+        DataSource created = connector.dataSource(PostgresUrl.parse(new String(url, StandardCharsets.UTF_8)));
         DataSource raced = admins.putIfAbsent(server, created);
         return raced == null ? created : raced;
     }
 
     private StoredServer stored(String server) throws SQLException {
         return store.find(server).orElseThrow(() -> new SQLException("no server " + server, "42704"));
-    }
-
-    /** Unpooled admin connections to a registered server, as the role its URL names. */
-    private static final class AdminDataSource extends FixedCredentialsDataSource {
-        private final TenantConnector connector;
-        private final PostgresUrl url;
-
-        AdminDataSource(TenantConnector connector, PostgresUrl url) {
-            this.connector = connector;
-            this.url = url;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return connector.open(url);
-        }
     }
 
     /** Configures a {@link PostgresServerDirectory}. Not thread-safe; {@link #build()} copies its state. */

@@ -141,20 +141,34 @@ public final class TenantConnector {
     }
 
     /**
-     * The connections of {@link #open} for one tenant as a {@link DataSource}, for tools that take one (Flyway).
-     * Each {@code getConnection()} opens a fresh connection; its {@code toString()} names the database only.
+     * The connections of {@link #open(ConnectionDetails)} for one tenant as a {@link DataSource}, for tools that take
+     * one (Flyway). Each {@code getConnection()} opens a fresh connection; its {@code toString()} names the database
+     * only.
      */
     public DataSource dataSource(ConnectionDetails details) {
         Objects.requireNonNull(details, "details");
+        return dataSource(() -> open(details), "TenantDataSource[" + details.database() + "]");
+    }
+
+    /**
+     * The connections of {@link #open(PostgresUrl)} as a {@link DataSource}: unpooled, as the role the URL names (a
+     * registered server's admin). Its {@code toString()} names the hosts and database only.
+     */
+    public DataSource dataSource(PostgresUrl url) {
+        Objects.requireNonNull(url, "url");
+        return dataSource(() -> open(url), "AdminDataSource[" + url.jdbcUrl() + "]");
+    }
+
+    private static DataSource dataSource(TransientRetry.Action<Connection> opener, String description) {
         return new FixedCredentialsDataSource() {
             @Override
             public Connection getConnection() throws SQLException {
-                return open(details);
+                return opener.run();
             }
 
             @Override
             public String toString() {
-                return "TenantDataSource[" + details.database() + "]";
+                return description;
             }
         };
     }
