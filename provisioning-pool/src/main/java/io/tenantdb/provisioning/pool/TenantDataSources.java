@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>Never more than {@code maxTotalConnections} server connections, however many tenants: each physical
  *       connection holds a permit from before its socket opens until the server has closed the session. When the
  *       budget is spent, a pool that needs a connection closes the idle connections of the least recently used
- *       other pool and waits for the permit, at most the connection timeout.</li>
+ *       other pool that nobody borrows from, and waits for the permit, at most the connection timeout.</li>
  *   <li>At most {@code maxConnectionsPerTenant} per pool. Pools keep no minimum of idle connections: connections are
  *       opened on demand only.</li>
  *   <li>At most {@code maxPools} pools; beyond, the least recently used unused pools are closed, and so is a pool
