@@ -16,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Runs the tenant-connection benchmark end to end at a tiny size on its own embedded PostgreSQL, so the command
- * cannot rot: the report's shape, every query counted and in its own tenant's database, route (a) within its budget,
- * the files written. Never a timing.
+ * cannot rot: the report's shape, every query in its own tenant's database, route (a) within its budget, the files
+ * written. Never a timing.
  */
 class PoolBenchIT {
 
@@ -42,15 +42,10 @@ class PoolBenchIT {
         for (String route : List.of("a", "b", "c")) {
             JsonNode measured = json.get("routes").get(route);
             assertThat(measured.get("attempted").asInt()).as(route).isEqualTo(2 * 3 * 10);
-            assertThat(measured.get("succeeded").get("count").asInt() + measured.get("failed").asInt()).as(route)
-                    .isEqualTo(60);
+            assertThat(measured.get("succeeded").get("count").asInt()).as(route).isEqualTo(60);
             assertThat(measured.get("misrouted").asInt()).as(route).isZero();
             assertThat(measured.get("peak_sessions").asInt()).as(route).isPositive();
         }
-        assertThat(json.get("routes").get("b").get("failed").asInt()).isZero();
-        // (a) is not held to zero failures here: at a budget of 2 for 3 threads it loses about one query in 60 to a
-        // known defect of TenantDataSources (a borrower waits out the connection timeout while HikariCP starts no
-        // connection for it; docs/performance.md). The report must still count it, and the budget must hold.
         assertThat(json.get("routes").get("a").get("peak_sessions").asInt()).isLessThanOrEqualTo(2);
         assertThat(results.resolve("pool-latency.png")).exists();
     }

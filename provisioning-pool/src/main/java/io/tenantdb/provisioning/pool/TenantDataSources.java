@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>Never more than {@code maxTotalConnections} server connections, however many tenants: each physical
  *       connection holds a permit from before its socket opens until the server has closed the session. When the
  *       budget is spent, a pool that needs a connection closes the idle connections of the least recently used
- *       other pool and waits for the permit, at most the connection timeout.</li>
+ *       other pool that nobody borrows from, and waits for the permit, at most the connection timeout.</li>
  *   <li>At most {@code maxConnectionsPerTenant} per pool. Pools keep no minimum of idle connections: connections are
  *       opened on demand only.</li>
  *   <li>At most {@code maxPools} pools; beyond, the least recently used unused pools are closed, and so is a pool
@@ -209,27 +209,29 @@ public final class TenantDataSources implements AutoCloseable {
         }
     }
 
-    // Called while a pool waits for a permit: frees the idle connections of the least recently used other pool
-    // that lends none. HikariCP's eviction also marks lent connections, which it then closes on return instead of
-    // handing them to a waiter of that pool; with no minimum idle nothing starts a replacement, and such a waiter
-    // would sit out its whole timeout.
+    // Called while a pool waits for a permit: frees the idle connections of the least recently used other pool that
+    // nobody borrows from (see TenantPool.evictIfUnused for why a borrowed pool is spared).
     private void reclaimIdleConnection(UUID requester) {
         pools.entrySet().stream()
-                .filter(entry -> !entry.getKey().equals(requester) && entry.getValue().idleConnections() > 0
-                        && entry.getValue().activeConnections() == 0)
-                .min(Comparator.comparingLong(entry -> entry.getValue().lastUsedNanos()))
-                .ifPresent(entry -> entry.getValue().evictConnections());
+                .filter(entry -> !entry.getKey().equals(requester) && entry.getValue().idleConnections() > 0)
+                .map(TenantDataSources::lastUse)
+                .sorted(Comparator.comparingLong(LastUse::nanos))
+                .anyMatch(use -> use.pool().evictIfUnused());
     }
 
     private void retireLeastRecentlyUsed(UUID keep) {
-        // Sorted on a snapshot of the last-use times: they change while the sort runs.
         pools.entrySet().stream()
                 .filter(entry -> !entry.getKey().equals(keep))
-                .map(entry -> new LastUse(entry.getKey(), entry.getValue(), entry.getValue().lastUsedNanos()))
+                .map(TenantDataSources::lastUse)
                 .sorted(Comparator.comparingLong(LastUse::nanos))
                 .filter(use -> use.pool().retireIfUnused())
                 .limit(Math.max(0, pools.size() - maxPools))
                 .forEach(use -> retired(use.tenantId(), use.pool()));
+    }
+
+    // Sorted on a snapshot of the last-use times: they change while a sort runs.
+    private static LastUse lastUse(Map.Entry<UUID, TenantPool> entry) {
+        return new LastUse(entry.getKey(), entry.getValue(), entry.getValue().lastUsedNanos());
     }
 
     private record LastUse(UUID tenantId, TenantPool pool, long nanos) {

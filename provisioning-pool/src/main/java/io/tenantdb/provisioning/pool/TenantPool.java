@@ -19,6 +19,8 @@ final class TenantPool {
 
     // Far below zero, so that borrowers returning after a forced retirement keep it negative.
     private static final int RETIRED = Integer.MIN_VALUE / 2;
+    // While the idle connections are evicted: borrowers wait until it is over (see evictIfUnused).
+    private static final int EVICTING = -1;
 
     private final BudgetedDataSource logins;
     private final HikariDataSource hikari;
@@ -50,7 +52,7 @@ final class TenantPool {
     }
 
     boolean isRetired() {
-        return borrowers.get() < 0;
+        return borrowers.get() < EVICTING;
     }
 
     /** Retires the pool unless someone borrows from it now. */
@@ -68,11 +70,27 @@ final class TenantPool {
         hikari.close();
     }
 
-    /** Closes the idle connections now and the others when they are returned; the pool stays usable. */
-    void evictConnections() {
-        HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
-        if (pool != null) {
-            pool.softEvictConnections();
+    /**
+     * Closes the idle connections, unless someone borrows from the pool now; the pool stays usable.
+     *
+     * @return whether they were closed
+     */
+    boolean evictIfUnused() {
+        // HikariCP's eviction also marks the lent connections and closes them on return instead of handing them to a
+        // waiter; with no minimum idle it starts no replacement, so the waiter would sit out its whole timeout. A
+        // check of the lent count before evicting races a borrow; holding borrowers off while evicting does not.
+        if (!borrowers.compareAndSet(0, EVICTING)) {
+            return false;
+        }
+        try {
+            HikariPoolMXBean pool = hikari.getHikariPoolMXBean();
+            if (pool != null) {
+                pool.softEvictConnections();
+            }
+            return true;
+        } finally {
+            // Unless retired meanwhile (the tenant was deleted), which then stays.
+            borrowers.compareAndSet(EVICTING, 0);
         }
     }
 
@@ -101,6 +119,11 @@ final class TenantPool {
     private boolean enter() {
         while (true) {
             int now = borrowers.get();
+            if (now == EVICTING) {
+                // Brief: HikariCP closes the evicted connections on its own closer thread.
+                Thread.yield();
+                continue;
+            }
             if (now < 0) {
                 return false;
             }
