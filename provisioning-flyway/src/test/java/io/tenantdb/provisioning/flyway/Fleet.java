@@ -1,16 +1,15 @@
 package io.tenantdb.provisioning.flyway;
 
-import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
-import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
 import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.TenantConnector;
+import io.tenantdb.provisioning.testing.Concurrently;
 import io.tenantdb.provisioning.testing.Sql;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
@@ -21,13 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Real provisioning on the shared test server for the Flyway tests: a control database of its own, a random key and
@@ -81,22 +76,7 @@ final class Fleet implements AutoCloseable {
 
     /** Provisions {@code count} tenants without migrations, four at a time. */
     List<Tenant> provision(int count) throws Exception {
-        TenantProvisioner provisioner = provisioner(null);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<Tenant>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "tenant " + i + " " + System.nanoTime();
-                futures.add(pool.submit(() -> provisioner.provision(new TenantRequest(name, Environment.PRODUCTION))));
-            }
-            List<Tenant> tenants = new ArrayList<>();
-            for (Future<Tenant> future : futures) {
-                tenants.add(future.get());
-            }
-            return tenants;
-        } finally {
-            pool.shutdownNow();
-        }
+        return Concurrently.provision(provisioner(null), count, 4, i -> "tenant " + i + " " + System.nanoTime());
     }
 
     /** A fresh directory holding these migrations (file name to SQL). */

@@ -1,11 +1,9 @@
 package io.tenantdb.provisioning.pool;
 
-import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.SslMode;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
-import io.tenantdb.provisioning.TenantRequest;
 import io.tenantdb.provisioning.crypto.AesGcmCipherService;
 import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
@@ -13,6 +11,7 @@ import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
 import io.tenantdb.provisioning.postgres.TenantConnector;
 import io.tenantdb.provisioning.spi.ProvisioningListener;
+import io.tenantdb.provisioning.testing.Concurrently;
 import io.tenantdb.provisioning.testing.TestPostgres;
 
 import javax.sql.DataSource;
@@ -90,21 +89,7 @@ final class PoolTestbed implements AutoCloseable {
 
     /** Provisions {@code count} tenants on {@code threads} threads. */
     List<Tenant> provision(int count, int threads) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<Tenant>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "Tenant " + names.incrementAndGet();
-                futures.add(pool.submit(() -> provisioner.provision(new TenantRequest(name, Environment.PRODUCTION))));
-            }
-            List<Tenant> tenants = new ArrayList<>();
-            for (Future<Tenant> future : futures) {
-                tenants.add(future.get());
-            }
-            return tenants;
-        } finally {
-            pool.shutdownNow();
-        }
+        return Concurrently.provision(provisioner, count, threads, i -> "Tenant " + names.incrementAndGet());
     }
 
     /**
