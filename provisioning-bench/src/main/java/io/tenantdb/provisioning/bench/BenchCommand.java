@@ -94,6 +94,7 @@ public final class BenchCommand {
             List<Comparison> sweep = new ArrayList<>();
             List<Comparison> growth = new ArrayList<>();
             Optional<MemoryCheck.Result> memory = Optional.empty();
+            Map<String, Double> provisionerSteps = Map.of();
             FloorWorkload floor = new FloorWorkload(target);
             try (TenantCleaner cleaner = new TenantCleaner(target)) {
                 int stale = cleaner.sweepBeforeStart(log);
@@ -102,14 +103,20 @@ public final class BenchCommand {
                 }
                 ExistingTenants existing = new ExistingTenants(target.application().provisioner());
                 try {
+                    HttpWorkload http = new HttpWorkload(target.httpPort(), target.token());
                     InterleavedRunner runner = new InterleavedRunner(List.of(floor,
-                            new ProvisionerWorkload(target.application().provisioner()),
-                            new HttpWorkload(target.httpPort(), target.token())), cleaner, log);
-                    log.printf("bench: JIT warm-up, %d rounds%n", options.jitWarmup());
+                            new ProvisionerWorkload(target.application().provisioner()), http), cleaner, log);
+                    log.printf("bench: JIT warm-up, %d requests through the HTTP stack and %d rounds%n",
+                            options.httpWarmup(), options.jitWarmup());
+                    http.open(1);
+                    http.warmUpStack(options.httpWarmup());
                     runner.warmUp(options.jitWarmup());
+                    StepSpans beforeSweep = StepSpans.snapshot(target.application().metrics());
                     for (int concurrency : options.concurrency()) {
                         sweep.add(runner.measure(concurrency, 0, options.warmup(), options.iterations()));
                     }
+                    provisionerSteps = StepSpans.snapshot(target.application().metrics())
+                            .meanMillisSince(beforeSweep, StepSpans.COLD);
                     for (int count : options.existing()) {
                         Optional<Comparison> measured = count == 0 ? sweep.stream()
                                 .filter(c -> c.concurrency() == options.growthConcurrency()).findFirst()
@@ -140,7 +147,7 @@ public final class BenchCommand {
                 cleaner.close();
                 Map<String, Integer> after = sessionsAfterClose(target);
                 return new BenchResults(target.describe() + ", " + server, machine(), sweep, growth,
-                        floor.meanStepMillis(), atEnd, after, leftovers, memory);
+                        floor.meanStepMillis(), provisionerSteps, atEnd, after, leftovers, memory);
             }
         }
     }

@@ -15,6 +15,8 @@ import java.util.TreeSet;
  * @param iterations        measured rounds per concurrency level; each round provisions {@code concurrency}
  *                          tenants per workload
  * @param jitWarmup         unmeasured rounds at concurrency 1 before the first measurement, for the JIT
+ * @param httpWarmup        requests through the HTTP stack that end before any database write, sent before the
+ *                          warm-up rounds (see {@link HttpWorkload#warmUpStack})
  * @param warmup            unmeasured rounds before each level
  * @param existing          existing tenant databases for the cost-growth runs, ascending, e.g. {@code 0,500,2000}
  * @param growthConcurrency concurrency of the cost-growth runs
@@ -24,18 +26,20 @@ import java.util.TreeSet;
  *                          memory; 0 skips the check
  * @param childJvmOptions   JVM options of that child process
  */
-record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, int warmup, List<Integer> existing,
-                    int growthConcurrency, Path out, Optional<Path> dataDirectory, int memoryCheck,
-                    List<String> childJvmOptions) {
+record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, int httpWarmup, int warmup,
+                    List<Integer> existing, int growthConcurrency, Path out, Optional<Path> dataDirectory,
+                    int memoryCheck, List<String> childJvmOptions) {
 
     static final String USAGE = String.join("\n",
             "usage: java -jar provisioning-bench.jar [--quick] [--concurrency 1,2,4,8] [--iterations N]",
-            "         [--jit-warmup N] [--warmup N] [--existing 0,500,2000] [--growth-concurrency N] [--out DIR]",
+            "         [--jit-warmup N] [--http-warmup N] [--warmup N] [--existing 0,500,2000]",
+            "         [--growth-concurrency N] [--out DIR]",
             "         [--data-dir DIR] [--memory-check N] [--child-jvm-options \"-Xmx128m ...\"]",
             "  Measures (a) the plain-JDBC floor, (b) TenantProvisioner in-process and (c) POST /api/v1/tenants,",
             "  interleaved, against DATABASE_URL or a throwaway embedded PostgreSQL. Removes every database and role",
             "  it creates (its tenants stay in the control plane as deleted tombstones).",
-            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --warmup 1 --existing 0,20",
+            "  --quick  small numbers: --concurrency 1,2 --iterations 5 --jit-warmup 5 --http-warmup 100 --warmup 1",
+            "           --existing 0,20",
             "  java -jar provisioning-bench.jar pool --help: the tenant-connection benchmark");
 
     BenchOptions {
@@ -54,6 +58,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
         List<Integer> concurrency = quick ? List.of(1, 2) : List.of(1, 2, 4, 8);
         int iterations = quick ? 5 : 20;
         int jitWarmup = quick ? 5 : 30;
+        int httpWarmup = quick ? 100 : 4000;
         int warmup = quick ? 1 : 3;
         List<Integer> existing = quick ? List.of(0, 20) : List.of(0, 500, 2000);
         int growthConcurrency = 1;
@@ -77,6 +82,7 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
                 case "--concurrency" -> concurrency = positiveList(option, value, 1);
                 case "--iterations" -> iterations = number(option, value, 1);
                 case "--jit-warmup" -> jitWarmup = number(option, value, 0);
+                case "--http-warmup" -> httpWarmup = number(option, value, 0);
                 case "--warmup" -> warmup = number(option, value, 0);
                 case "--existing" -> existing = positiveList(option, value, 0);
                 case "--growth-concurrency" -> growthConcurrency = number(option, value, 1);
@@ -88,8 +94,8 @@ record BenchOptions(List<Integer> concurrency, int iterations, int jitWarmup, in
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }
         }
-        return new BenchOptions(concurrency, iterations, jitWarmup, warmup, existing, growthConcurrency, out,
-                dataDirectory, memoryCheck, childJvmOptions);
+        return new BenchOptions(concurrency, iterations, jitWarmup, httpWarmup, warmup, existing, growthConcurrency,
+                out, dataDirectory, memoryCheck, childJvmOptions);
     }
 
     static int number(String option, String value, int min) {

@@ -1,5 +1,7 @@
 package io.tenantdb.provisioning.bench;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,13 +14,16 @@ import java.util.Optional;
  * @param sweep           the concurrency sweep, at 0 existing tenants
  * @param growth          the cost-growth runs, one per existing-tenant count
  * @param floorSteps      mean milliseconds per floor step over the whole run
+ * @param provisionerSteps mean milliseconds per saga step, and of the whole provisioning, over the concurrency
+ *                        sweep's provisionings through the provisioner ((b) and (c) alike), in saga order
  * @param sessionsAtEnd   {@code pg_stat_activity} with the application still running, after the last provisioning
  * @param sessionsAfter   {@code pg_stat_activity} after the application and the bench closed their connections
  * @param leftovers       bench objects (rows, databases, roles) still present after clean-up
  * @param memory          the resident-memory check, when run
  */
 record BenchResults(String target, String machine, List<Comparison> sweep, List<Comparison> growth,
-                    Map<String, Double> floorSteps, Map<String, Integer> sessionsAtEnd,
+                    Map<String, Double> floorSteps, Map<String, Double> provisionerSteps,
+                    Map<String, Integer> sessionsAtEnd,
                     Map<String, Integer> sessionsAfter, int leftovers, Optional<MemoryCheck.Result> memory) {
 
     /** Target: at concurrency 1 the HTTP p50 is at most 10% above the floor's. */
@@ -32,6 +37,7 @@ record BenchResults(String target, String machine, List<Comparison> sweep, List<
         sweep = List.copyOf(sweep);
         growth = List.copyOf(growth);
         floorSteps = Map.copyOf(floorSteps);
+        provisionerSteps = Collections.unmodifiableMap(new LinkedHashMap<>(provisionerSteps));
         sessionsAtEnd = Map.copyOf(sessionsAtEnd);
         sessionsAfter = Map.copyOf(sessionsAfter);
     }

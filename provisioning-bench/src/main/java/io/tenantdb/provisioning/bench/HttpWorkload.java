@@ -44,6 +44,30 @@ final class HttpWorkload implements Workload {
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
 
+    /**
+     * Sends {@code requests} authenticated requests that end before any database write, alternately a POST refused
+     * for its environment (422) and a GET of a tenant that does not exist (404), so that the HTTP client, Jetty,
+     * the filter, the servlet and Jackson are compiled by the JIT as in a server that has been up a while: the
+     * warm-up rounds run them only a few dozen times, far below the JIT's thresholds.
+     *
+     * @throws IOException when an answer is not the expected refusal
+     */
+    void warmUpStack(int requests) throws IOException, InterruptedException {
+        String refused = "{\"name\":\"" + TENANT_NAME_PREFIX + "warm-up\",\"environment\":\"no-such-environment\"}";
+        for (int i = 0; i < requests; i++) {
+            HttpRequest.Builder request = i % 2 == 0
+                    ? HttpRequest.newBuilder(endpoint).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(refused))
+                    : HttpRequest.newBuilder(endpoint.resolve("tenants/" + UUID.randomUUID())).GET();
+            int expected = i % 2 == 0 ? 422 : 404;
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expected) {
+                throw new IOException("warm-up request answered " + response.statusCode() + ", expected " + expected);
+            }
+        }
+    }
+
     @Override
     public Provisioned provision(int worker) throws IOException, InterruptedException {
         return post(client, endpoint, token, TENANT_NAME_PREFIX + "http-" + UUID.randomUUID());

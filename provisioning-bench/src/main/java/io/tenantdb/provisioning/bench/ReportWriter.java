@@ -52,6 +52,9 @@ final class ReportWriter {
                         (x, y) -> FloorWorkload.STEPS.indexOf(x) - FloorWorkload.STEPS.indexOf(y)))
                 .forEach(e -> out.printf(Locale.ROOT, "  %-38s %8.2f%n", e.getKey(), e.getValue()));
         out.println();
+        out.println("provisioner (b and c), mean ms per step over the concurrency sweep:");
+        results.provisionerSteps().forEach((step, millis) -> out.printf(Locale.ROOT, "  %-38s %8.2f%n", step, millis));
+        out.println();
         results.verdicts().forEach(out::println);
         out.flush();
     }
@@ -94,6 +97,8 @@ final class ReportWriter {
         results.floorSteps().entrySet().stream().sorted(Map.Entry.comparingByKey(
                         (x, y) -> FloorWorkload.STEPS.indexOf(x) - FloorWorkload.STEPS.indexOf(y)))
                 .forEach(e -> steps.put(e.getKey(), number(e.getValue())));
+        ObjectNode spans = json.putObject("provisioner_step_mean_ms");
+        results.provisionerSteps().forEach((step, millis) -> spans.put(step, number(millis)));
         results.sessionsAtEnd().forEach(json.putObject("sessions_at_end")::put);
         results.sessionsAfter().forEach(json.putObject("sessions_after_close")::put);
         json.put("leftover_objects", results.leftovers());

@@ -1,9 +1,7 @@
 package io.tenantdb.provisioning.bench;
 
-import io.micrometer.core.instrument.Timer;
 import io.tenantdb.provisioning.WarmPoolStatus;
 import io.tenantdb.provisioning.example.Failures;
-import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
 import io.tenantdb.provisioning.postgres.PostgresWarmPool;
 
 import java.io.PrintStream;
@@ -13,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The warm pool benchmark, {@code java -cp provisioning-bench.jar io.tenantdb.provisioning.bench.WarmBench
@@ -40,7 +36,6 @@ public final class WarmBench {
 
     private static final int BURST = 16;
     private static final int BURST_REPETITIONS = 3;
-    private static final List<String> CLAIM_STEPS = List.of("reserve", "claim", "verify", "encrypt", "store");
 
     private WarmBench() {
     }
@@ -202,7 +197,7 @@ public final class WarmBench {
         int claims = 10;
         pool.resize(claims);
         PoolState.await(pool, claims);
-        Map<String, double[]> before = steps(target);
+        StepSpans before = StepSpans.snapshot(target.application().metrics());
         HttpWorkload http = new HttpWorkload(target.httpPort(), target.token());
         http.open(1);
         List<Provisioned> created = new ArrayList<>();
@@ -215,24 +210,10 @@ public final class WarmBench {
             pool.resize(0);
             cleaner.remove(created);
         }
-        Map<String, double[]> after = steps(target);
         StringBuilder line = new StringBuilder("claim steps, mean ms over " + claims + " warm POSTs:");
-        for (String step : CLAIM_STEPS) {
-            double[] a = after.getOrDefault(step, new double[2]);
-            double[] b = before.getOrDefault(step, new double[2]);
-            double count = a[0] - b[0];
-            line.append(String.format(Locale.ROOT, " %s %.2f", step, count == 0 ? 0 : (a[1] - b[1]) / count));
-        }
+        StepSpans.snapshot(target.application().metrics()).meanMillisSince(before, StepSpans.WARM)
+                .forEach((step, millis) -> line.append(String.format(Locale.ROOT, " %s %.2f", step, millis)));
         out.println(line);
-    }
-
-    private static Map<String, double[]> steps(BenchTarget target) {
-        Map<String, double[]> steps = new LinkedHashMap<>();
-        for (Timer timer : target.application().metrics().find(ProvisioningMetrics.STEP).timers()) {
-            steps.put(timer.getId().getTag("step"), new double[] {timer.count(),
-                    timer.totalTime(TimeUnit.MILLISECONDS)});
-        }
-        return steps;
     }
 
     /**

@@ -19,6 +19,7 @@ class BenchOptionsTest {
         assertThat(options.existing()).containsExactly(0, 500, 2000);
         assertThat(options.iterations()).isEqualTo(20);
         assertThat(options.jitWarmup()).isEqualTo(30);
+        assertThat(options.httpWarmup()).isEqualTo(4000);
         assertThat(options.warmup()).isEqualTo(3);
         assertThat(options.growthConcurrency()).isEqualTo(1);
         assertThat(options.out()).isEqualTo(Path.of("bench-results"));
@@ -35,6 +36,7 @@ class BenchOptionsTest {
         assertThat(options.existing()).containsExactly(0, 20);
         assertThat(options.iterations()).isEqualTo(5);
         assertThat(options.jitWarmup()).isEqualTo(5);
+        assertThat(options.httpWarmup()).isEqualTo(100);
         assertThat(options.warmup()).isEqualTo(1);
     }
 
@@ -57,12 +59,13 @@ class BenchOptionsTest {
 
     @Test
     void parsesEveryOtherOption() {
-        BenchOptions options = BenchOptions.parse(List.of("--warmup", "0", "--jit-warmup", "0",
+        BenchOptions options = BenchOptions.parse(List.of("--warmup", "0", "--jit-warmup", "0", "--http-warmup", "0",
                 "--growth-concurrency", "2", "--out", "results", "--data-dir", "/tmp/pg", "--memory-check", "1000",
                 "--child-jvm-options", " -Xmx128m  -XX:+UseSerialGC "));
 
         assertThat(options.warmup()).isZero();
         assertThat(options.jitWarmup()).isZero();
+        assertThat(options.httpWarmup()).isZero();
         assertThat(options.growthConcurrency()).isEqualTo(2);
         assertThat(options.out()).isEqualTo(Path.of("results"));
         assertThat(options.dataDirectory()).isEqualTo(Optional.of(Path.of("/tmp/pg")));

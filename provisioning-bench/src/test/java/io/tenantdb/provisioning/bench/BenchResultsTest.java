@@ -41,7 +41,7 @@ class BenchResultsTest {
                                         Map<String, Integer> after, int leftovers) {
         List<Comparison> sweep = List.of(new Comparison(1, 0, FLOOR, FLOOR, http),
                 new Comparison(4, 0, FLOOR, FLOOR, http));
-        return new BenchResults("target", "machine", sweep, List.of(), Map.of(),
+        return new BenchResults("target", "machine", sweep, List.of(), Map.of(), Map.of(),
                 Map.of("tenantdb-provisioning-example (idle)", 10), after, leftovers, memory);
     }
 }

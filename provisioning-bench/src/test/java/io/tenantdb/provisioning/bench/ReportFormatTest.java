@@ -39,6 +39,7 @@ class ReportFormatTest {
         assertThat(setting.get("concurrency").asInt()).isEqualTo(1);
         assertThat(setting.get("a").get("p50_ms").decimalValue()).isEqualByComparingTo("100");
         assertThat(setting.get("c_over_a_p50").decimalValue()).isEqualByComparingTo("1.1");
+        assertThat(json.get("provisioner_step_mean_ms").get("total").decimalValue()).isEqualByComparingTo("40");
         assertThat(json.get("leftover_objects").asInt()).isZero();
         assertThat(json.get("memory").isNull()).isTrue();
         assertThat(json.get("verdicts")).hasSize(4);
@@ -47,7 +48,8 @@ class ReportFormatTest {
     @Test
     void jsonWritesUndefinedRatiosAsNull() throws Exception {
         JsonNode json = writeAndRead(new BenchResults("target", "machine",
-                List.of(new Comparison(1, 0, NOTHING, NOTHING, NOTHING)), List.of(), Map.of(), Map.of(), Map.of(), 0,
+                List.of(new Comparison(1, 0, NOTHING, NOTHING, NOTHING)), List.of(), Map.of(), Map.of(), Map.of(),
+                Map.of(), 0,
                 Optional.empty()));
 
         assertThat(json.get("concurrency").get(0).get("c_over_a_p50").isNull()).isTrue();
@@ -58,8 +60,8 @@ class ReportFormatTest {
         LatencySummary http = new LatencySummary(20, 110, 130, 140, 112, 9.0);
         List<Comparison> points = List.of(new Comparison(1, 0, FLOOR, FLOOR, http),
                 new Comparison(2, 0, FLOOR, FLOOR, http));
-        ChartWriter.write(new BenchResults("target", "machine", points, points, Map.of(), Map.of(), Map.of(), 0,
-                Optional.empty()), temp);
+        ChartWriter.write(new BenchResults("target", "machine", points, points, Map.of(), Map.of(), Map.of(),
+                Map.of(), 0, Optional.empty()), temp);
 
         for (String name : List.of("latency-vs-concurrency.png", "latency-vs-existing.png")) {
             BufferedImage image = ImageIO.read(temp.resolve(name).toFile());
@@ -78,6 +80,7 @@ class ReportFormatTest {
     private static BenchResults results(String target, LatencySummary floor) {
         LatencySummary http = new LatencySummary(20, 110, 130, 140, 112, 9.0);
         return new BenchResults(target, "machine", List.of(new Comparison(1, 0, floor, floor, http)), List.of(),
-                Map.of("create role", 1.5), Map.of(), Map.of(), 0, Optional.empty());
+                Map.of("create role", 1.5), Map.of("reserve", 0.5, "total", 40.0), Map.of(), Map.of(), 0,
+                Optional.empty());
     }
 }

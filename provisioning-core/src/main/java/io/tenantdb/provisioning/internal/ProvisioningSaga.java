@@ -91,7 +91,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
         ServerPlacement.Placed reserved;
         try {
-            Optional<ServerPlacement.Placed> reservation = step(ProvisioningStep.RESERVE, id,
+            Optional<ServerPlacement.Placed> reservation = stepOnExisting(ProvisioningStep.RESERVE, id,
                     () -> placement.reserve(tenant));
             if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
@@ -105,6 +105,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
             publish(Kind.FAILED, id, ProvisioningStep.RESERVE.label(), started, failure.code(), tenant.environment());
             throw failure;
         }
+        LeaseAge lease = new LeaseAge(store.lease());
         Deque<Undo> undos = new ArrayDeque<>();
         undos.push(new Undo("release", () -> store.release(id)));
         Tenant placed = reserved.tenant();
@@ -118,19 +119,19 @@ public final class ProvisioningSaga implements TenantProvisioner {
                     "finding the tenant's server", ErrorCode.CREATE_FAILED);
             undos.push(new Undo("drop", () -> creator.drop(id, databaseName, databaseName)));
             ConnectionDetails details = entry.isPresent()
-                    ? step(ProvisioningStep.CLAIM, id,
+                    ? step(ProvisioningStep.CLAIM, id, lease,
                             () -> warmPool.orElseThrow().claim(id, databaseName, entry.get()))
-                    : step(ProvisioningStep.CREATE, id, () -> creator.create(id, databaseName, databaseName));
-            step(ProvisioningStep.VERIFY, id, () -> verifier.verify(details));
+                    : step(ProvisioningStep.CREATE, id, lease, () -> creator.create(id, databaseName, databaseName));
+            step(ProvisioningStep.VERIFY, id, lease, () -> verifier.verify(details));
             // An entry was initialized when it was made, at the schema version the pool hands out.
             if (initializer.isPresent() && entry.isEmpty()) {
-                step(ProvisioningStep.INITIALIZE, id, () -> {
+                step(ProvisioningStep.INITIALIZE, id, lease, () -> {
                     initializer.get().initialize(id, details);
                     return null;
                 });
             }
-            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, () -> sealer.seal(id, details));
-            step(ProvisioningStep.STORE, id, () -> {
+            SealedValue sealed = step(ProvisioningStep.ENCRYPT, id, lease, () -> sealer.seal(id, details));
+            step(ProvisioningStep.STORE, id, lease, () -> {
                 store.activate(id, new StoredDatabase(databaseName, databaseName, sealed.value(), sealed.keyId()));
                 return null;
             });
@@ -232,25 +233,29 @@ public final class ProvisioningSaga implements TenantProvisioner {
         return tenant;
     }
 
-    /** A provisioning step: renews the tenant's provisioning lease first when the step may take long. */
-    private <T> T step(ProvisioningStep step, UUID id, Failures.Action<T> action) {
-        return run(step, id, step.renewsLease(), action);
+    /**
+     * A provisioning step after the reservation: renews the tenant's provisioning lease first when the step may take
+     * long and half the lease has passed since it was last written.
+     */
+    private <T> T step(ProvisioningStep step, UUID id, LeaseAge lease, Failures.Action<T> action) {
+        return run(step, id, step.renewsLease() ? Optional.of(lease) : Optional.empty(), action);
     }
 
-    /** A step of an operation on an existing tenant, which holds no provisioning lease. */
+    /** The reservation, which takes the lease, or a step of an operation on an existing tenant, which holds none. */
     private <T> T stepOnExisting(ProvisioningStep step, UUID id, Failures.Action<T> action) {
-        return run(step, id, false, action);
+        return run(step, id, Optional.empty(), action);
     }
 
-    private <T> T run(ProvisioningStep step, UUID id, boolean renewLease, Failures.Action<T> action) {
+    private <T> T run(ProvisioningStep step, UUID id, Optional<LeaseAge> lease, Failures.Action<T> action) {
         long started = System.nanoTime();
         String what = "tenant " + id + " step " + step.label();
-        if (renewLease) {
+        if (lease.filter(LeaseAge::halfGone).isPresent()) {
             // The lease lives on an admin connection: an unreachable server there is an outage.
             Failures.call(() -> {
                 store.advance(id, step.label());
                 return null;
             }, what, e -> classify(e, true, step));
+            lease.get().renewed();
         }
         T result = Failures.call(action, what, e -> classify(e, step.usesAdminConnections(), step));
         LOG.log(Level.DEBUG, "tenant {0} step {1} done in {2} ms", id, step.label(), elapsedMillis(started));
@@ -298,6 +303,28 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
     private static long elapsedMillis(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+
+    /**
+     * How old a provisioning's lease is: written by the reservation, renewed only once half of it has passed, so a
+     * provisioning of a few seconds writes it once while one whose steps run long keeps it alive. A store whose
+     * {@link TenantStore#lease()} is zero has it renewed before every long step. Confined to one provisioning.
+     */
+    private static final class LeaseAge {
+        private final long halfNanos;
+        private long writtenAt = System.nanoTime();
+
+        LeaseAge(Duration lease) {
+            this.halfNanos = lease.toNanos() / 2;
+        }
+
+        boolean halfGone() {
+            return System.nanoTime() - writtenAt >= halfNanos;
+        }
+
+        void renewed() {
+            writtenAt = System.nanoTime();
+        }
     }
 
     /** An undo, run for its effect; steps return their result through {@link Failures.Action}. */

@@ -27,9 +27,10 @@ enum ProvisioningStep {
     }
 
     /**
-     * Steps that talk to PostgreSQL and may take long record their start and renew the lease first. Reserve takes
-     * the lease a moment before create or claim starts, so those two run on it (a renewal there would write the
-     * same expiry again, one round trip for nothing); encrypt is instant and store ends the provisioning.
+     * Steps that talk to PostgreSQL and may take long record their start and renew the lease first, once half of
+     * it has passed since it was written ({@link io.tenantdb.provisioning.spi.TenantStore#lease()}). Reserve takes
+     * the lease a moment before create or claim starts, so those two run on it; encrypt is instant and store ends
+     * the provisioning.
      */
     boolean renewsLease() {
         return renewsLease;

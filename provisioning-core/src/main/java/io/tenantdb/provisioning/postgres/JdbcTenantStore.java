@@ -223,6 +223,11 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     }
 
     @Override
+    public Duration lease() {
+        return Duration.ofMillis(leaseMillis);
+    }
+
+    @Override
     public void advance(UUID tenantId, String step) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(step, "step");
@@ -239,22 +244,22 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     public void activate(UUID tenantId, StoredDatabase database) throws SQLException {
         Objects.requireNonNull(tenantId, "tenantId");
         Objects.requireNonNull(database, "database");
-        // One statement inside a synchronous transaction: the tenant turns active only together with its secret,
-        // and only if it is still being provisioned (a reconciler may have rolled it back).
-        TransientRetry.call(() -> jdbc.inTransaction(connection -> {
-            // Zero rows: not provisioning any more, or another database recorded; the rollback undoes both.
-            requireOneRow(Jdbc.update(connection, """
-                    WITH activated AS (
-                        UPDATE control_plane.tenants
-                           SET status = 'active', updated_at = now(), step = NULL,
-                               lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL
-                         WHERE id = ? AND status = 'provisioning' RETURNING id)
+        // One statement, committed synchronously: the tenant turns active only together with its secret, and only
+        // if it is still being provisioned (a reconciler may have rolled it back). Its row is locked first, so
+        // either both rows change or, when it is no longer provisioning or another database is recorded, neither.
+        requireOneRow(TransientRetry.call(() -> jdbc.update("""
+                WITH provisioning AS (
+                    SELECT id FROM control_plane.tenants WHERE id = ? AND status = 'provisioning' FOR UPDATE),
+                recorded AS (
                     UPDATE control_plane.tenant_databases SET connection_string_encrypted = ?, key_id = ?
-                     WHERE tenant_id IN (SELECT id FROM activated) AND database_name = ? AND role_name = ?
-                    """, Jdbc.values(tenantId, database.connectionStringEncrypted(), database.keyId(),
-                    database.databaseName(), database.roleName())));
-            return null;
-        }));
+                     WHERE tenant_id IN (SELECT id FROM provisioning) AND database_name = ? AND role_name = ?
+                    RETURNING tenant_id)
+                UPDATE control_plane.tenants
+                   SET status = 'active', updated_at = now(), step = NULL,
+                       lease_owner = NULL, lease_lock = NULL, lease_expires_at = NULL
+                 WHERE id IN (SELECT tenant_id FROM recorded)
+                """, Jdbc.values(tenantId, database.connectionStringEncrypted(), database.keyId(),
+                database.databaseName(), database.roleName()))));
     }
 
     @Override

@@ -2,13 +2,13 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.SslMode;
+import io.tenantdb.provisioning.postgres.Credentials.Credential;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,16 +27,15 @@ import java.util.UUID;
  *     ; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * </pre>
  * The password is sent as a SCRAM verifier computed here, so it never reaches the server's statement logs; it is
- * 256 bits from {@link SecureRandom}. The comments ({@link OwnershipMark}) prove which control plane made an object:
- * {@link #drop} and {@link PostgresReconciler} touch nothing else, so several control planes can share a cluster.
+ * 256 bits from {@link SecureRandom}, made with its verifier ahead of use ({@link Credentials}). The comments
+ * ({@link OwnershipMark}) prove which control plane made an object: {@link #drop} and {@link PostgresReconciler}
+ * touch nothing else, so several control planes can share a cluster.
  * Instances come from {@link #builder(DataSource, UUID)}, are immutable and thread-safe.
  */
 public final class PostgresDatabaseCreator implements DatabaseCreator {
 
     /** The {@code CONNECTION LIMIT} of tenant roles unless {@link Builder#connectionLimit(int)} says otherwise. */
     public static final int DEFAULT_CONNECTION_LIMIT = 20;
-
-    private static final int PASSWORD_BYTES = 32;
 
     private final Jdbc jdbc;
     private final UUID controlPlaneId;
@@ -47,7 +46,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     private final RoleSettings roleSettings;
     private final Optional<String> template;
     private final Optional<Strategy> strategy;
-    private final SecureRandom random = new SecureRandom();
+    private final Credentials credentials = new Credentials();
     private volatile Boolean adminIsSuperuser;
 
     private PostgresDatabaseCreator(Builder builder) {
@@ -83,12 +82,12 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         Objects.requireNonNull(tenantId, "tenantId");
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
-        String password = newPassword();
+        Credential credential = credentials.next();
         String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
         jdbc.withConnection(connection -> {
             // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
             Jdbc.execute(connection, "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT " + connectionLimit
-                    + " PASSWORD '" + ScramVerifier.of(password, random) + "'" + roleSettings.alterStatements(role)
+                    + " PASSWORD '" + credential.verifier() + "'" + roleSettings.alterStatements(role)
                     + "; COMMENT ON ROLE " + role + " IS '" + mark + "'");
             if (!adminIsSuperuser(connection)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
@@ -102,7 +101,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
                     + database + " IS '" + mark + "'");
             return null;
         });
-        return details(databaseName, roleName, password);
+        return details(databaseName, roleName, credential.password());
     }
 
     /**
@@ -144,10 +143,10 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     ConnectionDetails claim(UUID tenantId, String entryName, String name) throws SQLException {
         String from = Identifiers.quote(entryName);
         String to = Identifiers.quote(name);
-        String password = newPassword();
+        Credential credential = credentials.next();
         String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
         String sql = "ALTER DATABASE " + from + " RENAME TO " + to + "; ALTER ROLE " + from + " RENAME TO " + to
-                + "; ALTER ROLE " + to + " PASSWORD '" + ScramVerifier.of(password, random) + "'; COMMENT ON ROLE "
+                + "; ALTER ROLE " + to + " PASSWORD '" + credential.verifier() + "'; COMMENT ON ROLE "
                 + to + " IS '" + mark + "'; COMMENT ON DATABASE " + to + " IS '" + mark + "'";
         jdbc.withConnection(connection -> {
             try {
@@ -162,7 +161,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
             }
             return null;
         });
-        return details(name, name, password);
+        return details(name, name, credential.password());
     }
 
     /**
@@ -219,19 +218,18 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     @Override
     public ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException {
         Identifiers.quote(databaseName);
-        String password = newPassword();
-        setPassword(roleName, password);
-        return details(databaseName, roleName, password);
+        Credential credential = credentials.next();
+        setPassword(roleName, credential.verifier());
+        return details(databaseName, roleName, credential.password());
     }
 
     @Override
     public void restorePassword(ConnectionDetails previous) throws SQLException {
-        setPassword(previous.user(), previous.password());
+        setPassword(previous.user(), ScramVerifier.of(previous.password(), credentials.random()));
     }
 
-    private void setPassword(String roleName, String password) throws SQLException {
+    private void setPassword(String roleName, String verifier) throws SQLException {
         String role = Identifiers.quote(roleName);
-        String verifier = ScramVerifier.of(password, random);
         // Setting the same verifier twice is harmless, so a lost connection is simply retried.
         TransientRetry.runIdempotent(() -> jdbc.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'"));
     }
@@ -252,12 +250,6 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
 
     /** The comments that claim a database (its own, else its owner's) and a role; null where absent. */
     private record Marks(String database, String role) {
-    }
-
-    private String newPassword() {
-        byte[] bytes = new byte[PASSWORD_BYTES];
-        random.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** How {@code CREATE DATABASE} copies its template (PostgreSQL 15 and later). */

@@ -6,6 +6,7 @@ import io.tenantdb.provisioning.TenantQuery;
 import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,6 +46,14 @@ public interface TenantStore {
         DUPLICATE,
         /** Nothing written: the server is draining, full or unknown. */
         NO_ROOM
+    }
+
+    /**
+     * How long a lease written by {@link #reserve} or {@link #advance} lasts. A provisioning renews its lease before
+     * a long step only once half of it has passed; this default, zero, has it renewed before every long step.
+     */
+    default Duration lease() {
+        return Duration.ZERO;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantConnections;
 import io.tenantdb.provisioning.TenantProvisioner;
 import io.tenantdb.provisioning.TenantRequest;
+import io.tenantdb.provisioning.TenantStatus;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 import io.tenantdb.provisioning.testing.InMemoryProvisioning;
 import org.junit.jupiter.api.Test;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -23,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Two promises of the saga that the step-by-step fault tests do not pin down: every step that talks to PostgreSQL
- * renews the lease before it runs (reliability.md), and a rotation that fails after the new password was set puts
- * the old one back (http-api.md).
+ * Two promises of the saga that the step-by-step fault tests do not pin down: every long step renews the lease
+ * before it runs once half of it has passed (reliability.md), and a rotation that fails after the new password was
+ * set puts the old one back (http-api.md).
  */
 class SagaContractTest {
 
@@ -72,6 +74,23 @@ class SagaContractTest {
 
         assertThat(stepsSeen).containsExactly("create sees reserve", "verify sees verify",
                 "initialize sees initialize");
+    }
+
+    @Test
+    void aLeaseLessThanHalfGoneIsNotRenewedAndAFailingRenewalWouldHaveStoppedTheProvisioning() {
+        fakes.store.lease(Duration.ofMinutes(2));
+        fakes.store.faults().arm("advance", new SQLException("tenant is no longer being provisioned", "55000"));
+        List<String> stepsSeen = new ArrayList<>();
+        TenantProvisioner provisioner = fakes.builder()
+                .databaseInitializer(details ->
+                        stepsSeen.add("initialize sees " + fakes.store.step(fakes.store.tenants().get(0).id())))
+                .build();
+
+        Tenant tenant = provisioner.provision(ACME);
+
+        // Milliseconds into a two-minute lease, verify and initialize run on the reservation's lease.
+        assertThat(stepsSeen).containsExactly("initialize sees reserve");
+        assertThat(tenant.status()).isEqualTo(TenantStatus.ACTIVE);
     }
 
     @ParameterizedTest(name = "rotation failing at {0}")

@@ -155,6 +155,19 @@ class JdbcTenantStoreTest {
         assertThat(store.findDatabase(tenant.id())).isEmpty();
     }
 
+    @Test
+    void activateWithAnotherDatabaseThanTheReservedOneChangesNeitherRow() throws SQLException {
+        store.migrate();
+        Tenant tenant = tenant("Acme", Environment.STAGING);
+        store.reserve(tenant);
+
+        assertThatThrownBy(() -> store.activate(tenant.id(),
+                new StoredDatabase("car_other", "car_other", "sealed", "0a0b0c0d")))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("55000"));
+        assertThat(store.find(tenant.id())).map(Tenant::status).contains(TenantStatus.PROVISIONING);
+        assertThat(store.findDatabase(tenant.id())).isEmpty();
+    }
+
     private List<String> versions() throws SQLException {
         return Sql.strings(database.dataSource(),
                 "SELECT script FROM control_plane.schema_version ORDER BY version");

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +38,20 @@ public final class InMemoryTenantStore implements TenantStore, SchemaVersionStor
     private final Map<UUID, String> steps = new HashMap<>();
     private final Map<UUID, TenantSchema> schemas = new HashMap<>();
 
+    private Duration lease = Duration.ZERO;
+
     public Faults faults() {
         return faults;
+    }
+
+    /** Sets what {@link #lease()} answers; zero, the default, has the saga renew before every long step. */
+    public synchronized void lease(Duration length) {
+        this.lease = length;
+    }
+
+    @Override
+    public synchronized Duration lease() {
+        return lease;
     }
 
     @Override

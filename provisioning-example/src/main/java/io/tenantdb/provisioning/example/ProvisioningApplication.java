@@ -136,6 +136,9 @@ public final class ProvisioningApplication implements AutoCloseable {
         config.addDataSourceProperty("ApplicationName", "tenantdb-provisioning-example");
         // Server error details can quote row values (tenant names); keep them out of exceptions and logs.
         config.addDataSourceProperty("logServerErrorDetail", "false");
+        // The pool runs both the tenants' DDL and the control plane's statements; that DDL never changes a table
+        // those statements read, so it need not flush their server-side prepared statements (pgjdbc's default).
+        config.addDataSourceProperty("flushCacheOnDdl", "false");
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         config.setMetricRegistry(metrics);
         HikariDataSource pool;
