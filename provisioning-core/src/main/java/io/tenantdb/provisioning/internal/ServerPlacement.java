@@ -24,9 +24,10 @@ import java.util.Set;
 /**
  * Where a tenant's database lives: reserving a new tenant on a server, and the creator of each tenant's own server.
  * With one creator, every tenant is on the default server. With a registry, a new tenant goes to the server the
- * policy chooses among those with room (counted in the control plane), skipping any that does not answer or that
- * filled up meanwhile. A tenant placed on the warm pool's server is reserved through the pool, which may take an
- * entry in the same transaction; on any other server it is reserved without. Immutable and thread-safe.
+ * policy chooses among those with room (counted in the control plane, read at most once a second:
+ * {@link RegistrySnapshot}), skipping any that does not answer or that filled up meanwhile. A tenant placed on the
+ * warm pool's server is reserved through the pool, which may take an entry in the same transaction; on any other
+ * server it is reserved without. Thread-safe.
  */
 public final class ServerPlacement {
 
@@ -34,7 +35,7 @@ public final class ServerPlacement {
 
     private final TenantStore store;
     private final Optional<DatabaseCreator> single;
-    private final Optional<ServerStore> servers;
+    private final Optional<RegistrySnapshot> servers;
     private final Optional<ServerDirectory> directory;
     private final PlacementPolicy policy;
     private final Optional<WarmPool> warmPool;
@@ -43,7 +44,7 @@ public final class ServerPlacement {
                             Optional<ServerDirectory> directory, PlacementPolicy policy, Optional<WarmPool> warmPool) {
         this.store = store;
         this.single = single;
-        this.servers = servers;
+        this.servers = servers.map(RegistrySnapshot::new);
         this.directory = directory;
         this.policy = policy;
         this.warmPool = warmPool;
@@ -111,9 +112,13 @@ public final class ServerPlacement {
             Reservation reservation = pool.isPresent() ? pool.get().reserveOnServer(placed)
                     : Reservation.cold(store.reserveOnServer(placed));
             // NO_ROOM: another instance filled it, or it was drained, since the counts were read.
+            if (reservation.outcome() == TenantStore.Reservation.RESERVED) {
+                servers.get().placed(name);
+            }
             if (reservation.outcome() != TenantStore.Reservation.NO_ROOM) {
                 return placed(placed, reservation);
             }
+            servers.get().forget();
         }
     }
 

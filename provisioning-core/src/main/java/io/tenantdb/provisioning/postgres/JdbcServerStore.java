@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server registry in table {@code control_plane.servers}, beside the {@link JdbcTenantStore} of the same control
@@ -31,6 +32,7 @@ public final class JdbcServerStore implements ServerStore {
             """;
 
     private final Jdbc jdbc;
+    private final AtomicLong localChanges = new AtomicLong();
 
     /** @param dataSource connections to the control-plane database */
     public JdbcServerStore(DataSource dataSource) {
@@ -45,6 +47,17 @@ public final class JdbcServerStore implements ServerStore {
                 rs -> new DatabaseServer(rs.getString(1), state(rs.getString(2)), rs.getInt(3),
                         optionalInt(rs, 4), Optional.ofNullable(rs.getString(5)), optionalInt(rs, 6),
                         rs.getInt(7), Optional.empty()));
+    }
+
+    @Override
+    public long localChanges() {
+        return localChanges.get();
+    }
+
+    /** Counts a write of the registry once it has run, and passes its update count through. */
+    private int changed(int updated) {
+        localChanges.incrementAndGet();
+        return updated;
     }
 
     @Override
@@ -67,7 +80,7 @@ public final class JdbcServerStore implements ServerStore {
         Objects.requireNonNull(server, "server");
         SealedValue sealed = server.adminSealed()
                 .orElseThrow(() -> new IllegalArgumentException("a registered server needs its admin connection"));
-        return jdbc.update("""
+        return changed(jdbc.update("""
                 INSERT INTO control_plane.servers (name, admin_connection_encrypted, key_id, tenant_host, tenant_port,
                                                    max_tenants, weight, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING
@@ -80,16 +93,16 @@ public final class JdbcServerStore implements ServerStore {
                     insert.setObject(6, server.maxTenants().orElse(null), Types.INTEGER);
                     insert.setInt(7, server.weight());
                     insert.setString(8, server.state().wireName());
-                }) == 1;
+                })) == 1;
     }
 
     @Override
     public void registerDefault(String tenantHost, int tenantPort) throws SQLException {
         Objects.requireNonNull(tenantHost, "tenantHost");
-        jdbc.update("""
+        changed(jdbc.update("""
                 UPDATE control_plane.servers SET tenant_host = ?, tenant_port = ?, updated_at = now()
                  WHERE name = 'default' AND (tenant_host, tenant_port) IS DISTINCT FROM (?, ?)
-                """, Jdbc.values(tenantHost, tenantPort, tenantHost, tenantPort));
+                """, Jdbc.values(tenantHost, tenantPort, tenantHost, tenantPort)));
     }
 
     @Override
@@ -97,7 +110,7 @@ public final class JdbcServerStore implements ServerStore {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(change, "change");
         // Each absent part keeps its column: the flag says whether the limit changes, since null means no limit.
-        return jdbc.update("""
+        return changed(jdbc.update("""
                 UPDATE control_plane.servers
                    SET state = coalesce(?, state), weight = coalesce(?, weight),
                        max_tenants = CASE WHEN ? THEN ? ELSE max_tenants END, updated_at = now()
@@ -109,7 +122,7 @@ public final class JdbcServerStore implements ServerStore {
                     update.setObject(4, change.maxTenants().filter(max -> max.isPresent())
                             .map(max -> max.getAsInt()).orElse(null), Types.INTEGER);
                     update.setString(5, name);
-                }) == 1;
+                })) == 1;
     }
 
     @Override
@@ -132,13 +145,13 @@ public final class JdbcServerStore implements ServerStore {
         Objects.requireNonNull(to, "to");
         Objects.requireNonNull(resealed, "resealed");
         // One statement: the server and the secret change together, only from the expected state.
-        return jdbc.update("""
+        return changed(jdbc.update("""
                 UPDATE control_plane.tenant_databases d
                    SET server_name = s.name, connection_string_encrypted = ?, key_id = ?
                   FROM control_plane.servers s, control_plane.tenants t
                  WHERE s.name = ? AND t.id = d.tenant_id AND t.status = 'active'
                    AND d.tenant_id = ? AND d.server_name = ? AND d.connection_string_encrypted = ?
-                """, Jdbc.values(resealed.value(), resealed.keyId(), to, tenantId, from, expectedSecret)) == 1;
+                """, Jdbc.values(resealed.value(), resealed.keyId(), to, tenantId, from, expectedSecret))) == 1;
     }
 
     /**

@@ -32,6 +32,16 @@ public interface ServerStore {
     List<DatabaseServer> servers() throws SQLException;
 
     /**
+     * A count of the changes this instance has made to the registry ({@link #register}, {@link #registerDefault},
+     * {@link #change}, {@link #moveTenant}): when it moves, a copy of {@link #servers()} read before is behind what
+     * this instance itself changed. Other instances' changes show only in a fresh read. This default, a constant,
+     * tells nothing, so copies are re-read only as they age.
+     */
+    default long localChanges() {
+        return 0;
+    }
+
+    /**
      * @return the server with its sealed admin connection, or empty when unknown
      * @throws SQLException when the control plane fails
      */

@@ -25,6 +25,7 @@ public final class InMemoryServerStore implements ServerStore {
     private final Faults faults = new Faults();
     private final InMemoryTenantStore tenants;
     private final Map<String, StoredServer> servers = new TreeMap<>();
+    private long localChanges;
 
     public InMemoryServerStore(InMemoryTenantStore tenants) {
         this.tenants = tenants;
@@ -46,6 +47,11 @@ public final class InMemoryServerStore implements ServerStore {
     }
 
     @Override
+    public synchronized long localChanges() {
+        return localChanges;
+    }
+
+    @Override
     public synchronized Optional<StoredServer> find(String name) throws SQLException {
         faults.check("find-server");
         return Optional.ofNullable(servers.get(name));
@@ -54,12 +60,14 @@ public final class InMemoryServerStore implements ServerStore {
     @Override
     public synchronized boolean register(StoredServer server) throws SQLException {
         faults.check("register-server");
+        localChanges++;
         return servers.putIfAbsent(server.name(), server) == null;
     }
 
     @Override
     public synchronized void registerDefault(String tenantHost, int tenantPort) {
         StoredServer old = servers.get(DatabaseServer.DEFAULT);
+        localChanges++;
         servers.put(DatabaseServer.DEFAULT, new StoredServer(old.name(), old.adminSealed(), Optional.of(tenantHost),
                 Optional.of(tenantPort), old.maxTenants(), old.weight(), old.state()));
     }
@@ -71,6 +79,7 @@ public final class InMemoryServerStore implements ServerStore {
         if (old == null) {
             return false;
         }
+        localChanges++;
         Optional<Integer> max = change.maxTenants()
                 .map(limit -> limit.isPresent() ? Optional.of(limit.getAsInt()) : Optional.<Integer>empty())
                 .orElse(old.maxTenants());
