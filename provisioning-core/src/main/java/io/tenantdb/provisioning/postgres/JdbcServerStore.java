@@ -7,7 +7,6 @@ import io.tenantdb.provisioning.spi.CipherService.SealedValue;
 import io.tenantdb.provisioning.spi.ServerStore;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -25,11 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class JdbcServerStore implements ServerStore {
 
     // Tenants a server holds: every one not deleted, including those being provisioned or deleted.
-    private static final String TENANTS_ON = """
+    /** The count of tenants that are not deleted on the server {@code s} of the enclosing query. */
+    private static final String TENANTS_OF_S = """
             SELECT count(*) FROM control_plane.tenant_databases d
               JOIN control_plane.tenants t ON t.id = d.tenant_id
-             WHERE d.server_name = ? AND t.status <> 'deleted'
-            """;
+             WHERE d.server_name = s.name AND t.status <> 'deleted'""";
 
     private final Jdbc jdbc;
     private final AtomicLong localChanges = new AtomicLong();
@@ -41,9 +40,8 @@ public final class JdbcServerStore implements ServerStore {
 
     @Override
     public List<DatabaseServer> servers() throws SQLException {
-        // The count of TENANTS_ON, correlated with each server.
         return jdbc.query("SELECT s.name, s.state, s.weight, s.max_tenants, s.tenant_host, s.tenant_port, ("
-                + TENANTS_ON.replace("?", "s.name") + ") FROM control_plane.servers s ORDER BY s.name",
+                + TENANTS_OF_S + ") FROM control_plane.servers s ORDER BY s.name",
                 rs -> new DatabaseServer(rs.getString(1), state(rs.getString(2)), rs.getInt(3),
                         optionalInt(rs, 4), Optional.ofNullable(rs.getString(5)), optionalInt(rs, 6),
                         rs.getInt(7), Optional.empty()));
@@ -155,25 +153,24 @@ public final class JdbcServerStore implements ServerStore {
     }
 
     /**
-     * Inside a reservation's transaction: locks the server's row, then counts its tenants in a statement of its
-     * own, whose snapshot (read committed) is taken after the lock is granted and so sees every reservation that
-     * held the lock before. A count in the locking statement itself could be stale.
-     *
-     * @return true when the server is active and under its limit
+     * The statement that opens an on-server reservation ({@link JdbcTenantStore#reserveOnServer}): it locks the
+     * server's row to the end of the reservation's implicit transaction, and turns synchronous commit off for it
+     * (with no such server nothing is written, so the setting does not matter); parameter 1, the server's name.
      */
-    static boolean lockIfRoom(Connection connection, String server) throws SQLException {
-        Optional<Optional<Integer>> limit = Jdbc.query(connection,
-                "SELECT max_tenants FROM control_plane.servers WHERE name = ? AND state = 'active' FOR UPDATE",
-                Jdbc.values(server), rs -> optionalInt(rs, 1)).stream().findFirst();
-        if (limit.isEmpty()) {
-            return false;
-        }
-        if (limit.get().isEmpty()) {
-            return true;
-        }
-        long tenants = Jdbc.query(connection, TENANTS_ON, Jdbc.values(server), rs -> rs.getLong(1)).get(0);
-        return tenants < limit.get().get();
-    }
+    static final String LOCK_FOR_RESERVATION = """
+            SELECT set_config('synchronous_commit', 'off', true) FROM control_plane.servers
+             WHERE name = ? FOR UPDATE""";
+
+    /**
+     * A common table expression {@code room}: one row when the server is active and under its limit; parameter 1,
+     * the server's name. Run in the statement after {@link #LOCK_FOR_RESERVATION}, it counts with a snapshot taken
+     * after the lock was granted (read committed), so it sees every reservation that held the lock before; a count
+     * in the locking statement itself could be stale.
+     */
+    static final String ROOM = """
+            room AS (SELECT 1 FROM control_plane.servers s
+                      WHERE s.name = ? AND s.state = 'active'
+                        AND (s.max_tenants IS NULL OR s.max_tenants > (%s)))""".formatted(TENANTS_OF_S);
 
     private static Optional<Integer> optionalInt(ResultSet rs, int column) throws SQLException {
         int value = rs.getInt(column);

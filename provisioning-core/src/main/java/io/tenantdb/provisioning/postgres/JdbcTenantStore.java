@@ -126,88 +126,108 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        return reserveWith(tenant, false, RESERVE, Jdbc.values(), JdbcTenantStore::lastUpdateCount)
-                .orElseThrow() == 1;
+        return reserveWith(tenant, false, "", RESERVED_COUNT, (statement, first) -> { }, JdbcTenantStore::outcome)
+                == Reservation.RESERVED;
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>One transaction: the server's row is locked, its tenants counted, then both rows inserted; the lock is
-     * held to the commit. Like {@link #reserve}, it need not survive a crash, so it commits without waiting for the
-     * WAL flush.
+     * <p>One round trip: the server's row is locked, then one statement counts its tenants and, when it has room,
+     * inserts both rows; the lock is held to the commit. Like {@link #reserve}, it need not survive a crash, so it
+     * commits without waiting for the WAL flush.
      */
     @Override
     public Reservation reserveOnServer(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        return reserveWith(tenant, true, RESERVE, Jdbc.values(), JdbcTenantStore::lastUpdateCount)
-                .map(inserted -> inserted == 1 ? Reservation.RESERVED : Reservation.DUPLICATE)
-                .orElse(Reservation.NO_ROOM);
+        return reserveWith(tenant, true, "", RESERVED_COUNT, (statement, first) -> { }, JdbcTenantStore::outcome);
     }
 
     /**
-     * Runs a reservation statement: {@link #RESERVE}, or one that extends {@link #RESERVED} and
-     * {@link #RESERVE_DATABASE} (the warm pool's, which takes an entry in the same statement). Parameters 1–13 are
-     * the reservation's, bound here; {@code extra} binds the statement's own from 14. Commits without waiting for
-     * the WAL flush, as a reservation need not survive a crash.
+     * Runs a reservation in one round trip, committed without waiting for the WAL flush (a reservation need not
+     * survive a crash): the common table expressions {@code room} (one row when the tenant's server may take it),
+     * {@code reserved} (the tenant row's id, none when the name is taken or there is no room) and
+     * {@code reserved_database} (its database row's tenant id), then {@code more} expressions of the caller's (the
+     * warm pool's, which takes an entry; empty or starting with a comma) and the caller's final {@code select},
+     * whose first column must be {@code EXISTS (SELECT FROM room)}. The reservation's parameters are bound here;
+     * {@code extra} binds the caller's own, from the index it is given.
      *
-     * @param onServer true: in one transaction, first lock the tenant's server row and count its tenants
-     *                 ({@link JdbcServerStore#lockIfRoom}), and run the statement only when it has room; false: one
-     *                 round trip, no server check
-     * @return what {@code reader} makes of the executed statement; empty when the server has no room
+     * @param onServer true: lock the tenant's server row first ({@link JdbcServerStore#LOCK_FOR_RESERVATION}) and
+     *                 count its tenants under the lock ({@link JdbcServerStore#ROOM}); false: always room
+     * @return what {@code reader} makes of the final select's result
      */
-    <T> Optional<T> reserveWith(Tenant tenant, boolean onServer, String sql, Jdbc.Binder extra, Reader<T> reader)
-            throws SQLException {
+    <T> T reserveWith(Tenant tenant, boolean onServer, String more, String select, ExtraBinder extra,
+                      Reader<T> reader) throws SQLException {
+        String reservation = "WITH " + (onServer ? JdbcServerStore.ROOM : "room AS (SELECT 1)") + ", " + RESERVED
+                + ", reserved_database AS (" + RESERVE_DATABASE + " RETURNING tenant_id)" + more + " " + select;
         Jdbc.Binder binder = statement -> {
-            bindReservation(statement, tenant);
-            extra.bind(statement);
+            int first = 1;
+            if (onServer) {
+                statement.setString(first++, tenant.server());
+                statement.setString(first++, tenant.server());
+            }
+            extra.bind(statement, bindReservation(statement, first, tenant));
         };
-        if (!onServer) {
-            return Optional.of(relaxed(sql, binder, reader));
-        }
-        return TransientRetry.call(() -> jdbc.inTransaction(connection -> {
-            Jdbc.execute(connection, "SELECT set_config('synchronous_commit', 'off', true)");
-            if (!JdbcServerStore.lockIfRoom(connection, tenant.server())) {
-                return Optional.<T>empty();
-            }
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                binder.bind(statement);
-                statement.execute();
-                return Optional.of(reader.read(statement));
-            }
-        }));
+        return onServer ? relaxed(JdbcServerStore.LOCK_FOR_RESERVATION, reservation, binder, reader)
+                : relaxed(reservation, binder, reader);
+    }
+
+    /** Binds a reservation caller's own parameters, from {@code first}. */
+    @FunctionalInterface
+    interface ExtraBinder {
+        void bind(PreparedStatement statement, int first) throws SQLException;
     }
 
     /**
-     * The reservation's tenant row as a common table expression {@code reserved} (its {@code id} when inserted, no
-     * row when the name is taken); parameters 1–9, bound by {@link #bindReservation}.
+     * The reservation's tenant row as a common table expression {@code reserved}, inserted only when {@code room}
+     * has a row: its {@code id} when inserted, no row when the name is taken or there is no room; 9 parameters.
      */
-    static final String RESERVED = "reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
+    private static final String RESERVED = "reserved AS (INSERT INTO control_plane.tenants (id, name, environment,"
             + " status, created_at, updated_at, step, lease_owner, lease_lock, lease_expires_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond')"
+            + " SELECT ?, ?, ?, ?, ?, ?, 'reserve', ?, ?, now() + ? * interval '1 millisecond' FROM room"
             + " ON CONFLICT DO NOTHING RETURNING id)";
 
-    /** The reservation's database row, after {@link #RESERVED}; parameters 10–13. */
-    static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id, database_name,"
-            + " role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
+    /** The reservation's database row, after {@link #RESERVED}; 4 parameters. */
+    private static final String RESERVE_DATABASE = "INSERT INTO control_plane.tenant_databases (tenant_id,"
+            + " database_name, role_name, created_at, server_name) SELECT id, ?, ?, ?, ? FROM reserved";
 
-    /** The plain reservation: both rows in one statement; nothing is written when the name is taken. */
-    static final String RESERVE = "WITH " + RESERVED + " " + RESERVE_DATABASE;
+    /** The plain reservation's final select: whether there was room, and how many database rows were written. */
+    private static final String RESERVED_COUNT =
+            "SELECT EXISTS (SELECT FROM room), (SELECT count(*) FROM reserved_database)";
 
-    /** Binds parameters 1–13 of {@link #RESERVED} and {@link #RESERVE_DATABASE}, with this instance's lease. */
-    void bindReservation(PreparedStatement insert, Tenant tenant) throws SQLException {
+    private static Reservation outcome(PreparedStatement statement) throws SQLException {
+        try (ResultSet rs = statement.getResultSet()) {
+            rs.next();
+            return outcome(rs);
+        }
+    }
+
+    /** What a reservation's final select says, from its first two columns: room, then rows written. */
+    static Reservation outcome(ResultSet rs) throws SQLException {
+        if (rs.getLong(2) == 1) {
+            return Reservation.RESERVED;
+        }
+        return rs.getBoolean(1) ? Reservation.DUPLICATE : Reservation.NO_ROOM;
+    }
+
+    /**
+     * Binds the 13 parameters of {@link #RESERVED} and {@link #RESERVE_DATABASE} from {@code first}, with this
+     * instance's lease. @return the index after the last one bound
+     */
+    private int bindReservation(PreparedStatement insert, int first, Tenant tenant) throws SQLException {
         Timestamp now = Timestamp.from(tenant.createdAt());
-        insert.setObject(1, tenant.id());
-        insert.setString(2, tenant.name());
-        insert.setString(3, tenant.environment().wireName());
-        insert.setString(4, tenant.status().wireName());
-        insert.setTimestamp(5, now);
-        insert.setTimestamp(6, now);
-        bindLease(insert, 7);
-        insert.setString(10, tenant.databaseName());
-        insert.setString(11, tenant.databaseName());
-        insert.setTimestamp(12, now);
-        insert.setString(13, tenant.server());
+        insert.setObject(first, tenant.id());
+        insert.setString(first + 1, tenant.name());
+        insert.setString(first + 2, tenant.environment().wireName());
+        insert.setString(first + 3, tenant.status().wireName());
+        insert.setTimestamp(first + 4, now);
+        insert.setTimestamp(first + 5, now);
+        bindLease(insert, first + 6);
+        insert.setString(first + 9, tenant.databaseName());
+        insert.setString(first + 10, tenant.databaseName());
+        insert.setTimestamp(first + 11, now);
+        insert.setString(first + 12, tenant.server());
+        return first + 13;
     }
 
     /** Binds this instance's lease as three parameters from {@code first}: owner, liveness lock, milliseconds. */
@@ -584,14 +604,18 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
      * @return what {@code reader} makes of the executed statement
      */
     <T> T relaxed(String sql, Jdbc.Binder binder, Reader<T> reader) throws SQLException {
+        return relaxed("SELECT set_config('synchronous_commit', 'off', true)", sql, binder, reader);
+    }
+
+    /** As {@link #relaxed(String, Jdbc.Binder, Reader)}, with a first statement of the caller's that sets it. */
+    private <T> T relaxed(String relaxing, String sql, Jdbc.Binder binder, Reader<T> reader) throws SQLException {
         return TransientRetry.call(() -> {
             try (Connection connection = dataSource.getConnection();
-                 PreparedStatement statement = connection.prepareStatement(
-                         "SELECT set_config('synchronous_commit', 'off', true); " + sql)) {
+                 PreparedStatement statement = connection.prepareStatement(relaxing + "; " + sql)) {
                 connection.setAutoCommit(true);
                 binder.bind(statement);
                 statement.execute();
-                // The first result is set_config's row.
+                // The first result is the relaxing statement's.
                 statement.getMoreResults();
                 return reader.read(statement);
             }

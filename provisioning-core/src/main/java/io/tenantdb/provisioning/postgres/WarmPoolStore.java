@@ -2,6 +2,7 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.WarmPoolStatus;
+import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.WarmPool.Entry;
 import io.tenantdb.provisioning.spi.WarmPool.Reservation;
 
@@ -43,39 +44,39 @@ final class WarmPoolStore {
     /**
      * Reserves the tenant, on this pool's server, as {@link JdbcTenantStore#reserve} does ({@code onServer} false)
      * or as {@link JdbcTenantStore#reserveOnServer} does (true: only while the server has room, counted under its
-     * row's lock in the same transaction), and in the same statement takes the oldest ready entry of this server
+     * row's lock in the same round trip), and in the same statement takes the oldest ready entry of this server
      * made at {@code version} that no other transaction holds; the entry's version becomes the tenant's recorded
      * schema version. Nothing is written or taken when the name is taken or the server has no room.
      */
     Reservation reserve(Tenant tenant, boolean onServer, Optional<String> version) throws SQLException {
-        String sql = "WITH " + JdbcTenantStore.RESERVED + ", reserved_database AS ("
-                + JdbcTenantStore.RESERVE_DATABASE + " RETURNING tenant_id), " + """
-                entry AS (SELECT e.id FROM control_plane.warm_pool_entries e
-                           WHERE e.state = 'ready' AND e.tenant_id IS NULL AND e.server_name = ?
-                             AND e.schema_version IS NOT DISTINCT FROM ?
-                           ORDER BY e.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED),
+        String more = """
+                , entry AS (SELECT e.id FROM control_plane.warm_pool_entries e
+                             WHERE e.state = 'ready' AND e.tenant_id IS NULL AND e.server_name = ?
+                               AND e.schema_version IS NOT DISTINCT FROM ?
+                             ORDER BY e.ready_at LIMIT 1 FOR UPDATE SKIP LOCKED),
                 claimed AS (UPDATE control_plane.warm_pool_entries e SET tenant_id = r.tenant_id
                               FROM entry, reserved_database r WHERE e.id = entry.id
                             RETURNING e.id, e.name, e.schema_version),
                 recorded AS (INSERT INTO control_plane.tenant_schemas (tenant_id, version, migrated_at)
                              SELECT r.tenant_id, c.schema_version, now() FROM claimed c, reserved_database r
-                              WHERE c.schema_version IS NOT NULL)
-                SELECT (SELECT count(*) FROM reserved_database), c.id, c.name FROM (VALUES (1)) one
-                  LEFT JOIN claimed c ON true
-                """;
-        return tenants.reserveWith(tenant, onServer, sql, statement -> {
-            statement.setString(14, server);
-            statement.setString(15, version.orElse(null));
+                              WHERE c.schema_version IS NOT NULL)""";
+        String select = """
+                SELECT EXISTS (SELECT FROM room), (SELECT count(*) FROM reserved_database), c.id, c.name
+                  FROM (VALUES (1)) one LEFT JOIN claimed c ON true""";
+        return tenants.reserveWith(tenant, onServer, more, select, (statement, first) -> {
+            statement.setString(first, server);
+            statement.setString(first + 1, version.orElse(null));
         }, statement -> {
             try (ResultSet rs = statement.getResultSet()) {
                 rs.next();
-                if (rs.getInt(1) != 1) {
-                    return Reservation.DUPLICATE;
+                TenantStore.Reservation outcome = JdbcTenantStore.outcome(rs);
+                if (outcome != TenantStore.Reservation.RESERVED) {
+                    return Reservation.cold(outcome);
                 }
-                UUID id = rs.getObject(2, UUID.class);
-                return id == null ? Reservation.COLD : Reservation.warm(new Entry(id, rs.getString(3)));
+                UUID id = rs.getObject(3, UUID.class);
+                return id == null ? Reservation.COLD : Reservation.warm(new Entry(id, rs.getString(4)));
             }
-        }).orElse(Reservation.NO_ROOM);
+        });
     }
 
     /**

@@ -3,6 +3,7 @@ package io.tenantdb.provisioning.postgres;
 import io.tenantdb.provisioning.Environment;
 import io.tenantdb.provisioning.Tenant;
 import io.tenantdb.provisioning.TenantStatus;
+import io.tenantdb.provisioning.spi.TenantStore;
 import io.tenantdb.provisioning.spi.TenantStore.StoredDatabase;
 import io.tenantdb.provisioning.testing.PostgresExtension;
 import io.tenantdb.provisioning.testing.Sql;
@@ -30,9 +31,9 @@ import java.util.function.UnaryOperator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reservation and step markers commit with {@code synchronous_commit} off, activation with it on, and no write
- * makes the server warn. A trigger records the setting in force inside each writing transaction; every statement's
- * warnings (the server's NOTICE and WARNING messages) are collected before it closes.
+ * Reservations (plain and on a server) and step markers commit with {@code synchronous_commit} off, activation with
+ * it on, and no write makes the server warn. A trigger records the setting in force inside each writing transaction;
+ * every statement's warnings (the server's NOTICE and WARNING messages) are collected before it closes.
  */
 @ExtendWith(PostgresExtension.class)
 class RelaxedCommitTest {
@@ -59,10 +60,14 @@ class RelaxedCommitTest {
         assertThat(store.reserve(tenant)).isTrue();
         store.advance(id, "create");
         store.activate(id, new StoredDatabase(name, name, "sealed", "0a0b0c0d"));
+        UUID onServer = UUID.randomUUID();
+        assertThat(store.reserveOnServer(new Tenant(onServer, "Acme on a server", Environment.PRODUCTION,
+                TenantStatus.PROVISIONING, "car_" + onServer.toString().replace('-', '_'),
+                Instant.now().truncatedTo(ChronoUnit.MICROS)))).isEqualTo(TenantStore.Reservation.RESERVED);
 
         assertThat(Sql.strings(database.dataSource(),
                 "SELECT operation || ' ' || setting FROM commit_settings ORDER BY n"))
-                .containsExactly("INSERT off", "UPDATE off", "UPDATE on");
+                .containsExactly("INSERT off", "UPDATE off", "UPDATE on", "INSERT off");
         assertThat(warnings).isEmpty();
     }
 
