@@ -2,13 +2,13 @@ package io.tenantdb.provisioning.postgres;
 
 import io.tenantdb.provisioning.ConnectionDetails;
 import io.tenantdb.provisioning.SslMode;
-import io.tenantdb.provisioning.postgres.Credentials.Credential;
 import io.tenantdb.provisioning.spi.DatabaseCreator;
 
 import javax.sql.DataSource;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +27,8 @@ import java.util.UUID;
  *     ; COMMENT ON DATABASE "car_…" IS 'tenantdb:&lt;control plane&gt;:&lt;tenant&gt;'
  * </pre>
  * The password is sent as a SCRAM verifier computed here, so it never reaches the server's statement logs; it is
- * 256 bits from {@link SecureRandom}, made with its verifier ahead of use ({@link Credentials}). The comments
+ * 256 bits from {@link SecureRandom}, and its verifier takes {@value #DEFAULT_SCRAM_ITERATIONS} iterations unless
+ * {@link Builder#scramIterations(int)} says otherwise (see docs/security.md). The comments
  * ({@link OwnershipMark}) prove which control plane made an object: {@link #drop} and {@link PostgresReconciler}
  * touch nothing else, so several control planes can share a cluster.
  * Instances come from {@link #builder(DataSource, UUID)}, are immutable and thread-safe.
@@ -36,6 +37,16 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
 
     /** The {@code CONNECTION LIMIT} of tenant roles unless {@link Builder#connectionLimit(int)} says otherwise. */
     public static final int DEFAULT_CONNECTION_LIMIT = 20;
+
+    /**
+     * The SCRAM iteration count of tenant passwords' verifiers unless {@link Builder#scramIterations(int)} says
+     * otherwise. Iterations slow the guessing of a password a person chose; a tenant's is 256 random bits, which no
+     * count makes easier or harder to guess, while every login (the verification, each pool connection) pays for
+     * them on the client. PostgreSQL's own default, 4096, costs about a millisecond per login.
+     */
+    public static final int DEFAULT_SCRAM_ITERATIONS = 64;
+
+    private static final int PASSWORD_BYTES = 32;
 
     private final Jdbc jdbc;
     private final UUID controlPlaneId;
@@ -46,7 +57,8 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     private final RoleSettings roleSettings;
     private final Optional<String> template;
     private final Optional<Strategy> strategy;
-    private final Credentials credentials = new Credentials();
+    private final int scramIterations;
+    private final SecureRandom random = new SecureRandom();
     private volatile Boolean adminIsSuperuser;
 
     private PostgresDatabaseCreator(Builder builder) {
@@ -59,6 +71,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         this.roleSettings = builder.roleSettings.copy();
         this.template = Optional.ofNullable(builder.template);
         this.strategy = Optional.ofNullable(builder.strategy);
+        this.scramIterations = builder.scramIterations;
     }
 
     /**
@@ -82,12 +95,12 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         Objects.requireNonNull(tenantId, "tenantId");
         String database = Identifiers.quote(databaseName);
         String role = Identifiers.quote(roleName);
-        Credential credential = credentials.next();
+        String password = newPassword();
         String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
         jdbc.withConnection(connection -> {
             // One implicit transaction: a role never exists without the comment that lets the reconciler claim it.
             Jdbc.execute(connection, "CREATE ROLE " + role + " LOGIN CONNECTION LIMIT " + connectionLimit
-                    + " PASSWORD '" + credential.verifier() + "'" + roleSettings.alterStatements(role)
+                    + " PASSWORD '" + verifier(password) + "'" + roleSettings.alterStatements(role)
                     + "; COMMENT ON ROLE " + role + " IS '" + mark + "'");
             if (!adminIsSuperuser(connection)) {
                 // A non-superuser may only create a database owned by a role it is a member of.
@@ -101,7 +114,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
                     + database + " IS '" + mark + "'");
             return null;
         });
-        return details(databaseName, roleName, credential.password());
+        return details(databaseName, roleName, password);
     }
 
     /**
@@ -143,10 +156,10 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     ConnectionDetails claim(UUID tenantId, String entryName, String name) throws SQLException {
         String from = Identifiers.quote(entryName);
         String to = Identifiers.quote(name);
-        Credential credential = credentials.next();
+        String password = newPassword();
         String mark = new OwnershipMark(controlPlaneId, tenantId).comment();
         String sql = "ALTER DATABASE " + from + " RENAME TO " + to + "; ALTER ROLE " + from + " RENAME TO " + to
-                + "; ALTER ROLE " + to + " PASSWORD '" + credential.verifier() + "'; COMMENT ON ROLE "
+                + "; ALTER ROLE " + to + " PASSWORD '" + verifier(password) + "'; COMMENT ON ROLE "
                 + to + " IS '" + mark + "'; COMMENT ON DATABASE " + to + " IS '" + mark + "'";
         jdbc.withConnection(connection -> {
             try {
@@ -161,7 +174,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
             }
             return null;
         });
-        return details(name, name, credential.password());
+        return details(name, name, password);
     }
 
     /**
@@ -218,20 +231,30 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
     @Override
     public ConnectionDetails rotatePassword(String databaseName, String roleName) throws SQLException {
         Identifiers.quote(databaseName);
-        Credential credential = credentials.next();
-        setPassword(roleName, credential.verifier());
-        return details(databaseName, roleName, credential.password());
+        String password = newPassword();
+        setPassword(roleName, verifier(password));
+        return details(databaseName, roleName, password);
     }
 
     @Override
     public void restorePassword(ConnectionDetails previous) throws SQLException {
-        setPassword(previous.user(), ScramVerifier.of(previous.password(), credentials.random()));
+        setPassword(previous.user(), verifier(previous.password()));
     }
 
     private void setPassword(String roleName, String verifier) throws SQLException {
         String role = Identifiers.quote(roleName);
         // Setting the same verifier twice is harmless, so a lost connection is simply retried.
         TransientRetry.runIdempotent(() -> jdbc.execute("ALTER ROLE " + role + " PASSWORD '" + verifier + "'"));
+    }
+
+    private String newPassword() {
+        byte[] bytes = new byte[PASSWORD_BYTES];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private String verifier(String password) {
+        return ScramVerifier.of(password, scramIterations, random);
     }
 
     private ConnectionDetails details(String databaseName, String roleName, String password) {
@@ -280,6 +303,7 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         private final RoleSettings roleSettings = new RoleSettings();
         private String template;
         private Strategy strategy;
+        private int scramIterations = DEFAULT_SCRAM_ITERATIONS;
 
         private Builder(DataSource admin, UUID controlPlaneId) {
             this.admin = admin;
@@ -356,6 +380,21 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
         /** Sets {@code CREATE DATABASE … STRATEGY}; unset leaves the server's default. */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * The SCRAM iteration count of new and rotated passwords' verifiers. Default
+         * {@value PostgresDatabaseCreator#DEFAULT_SCRAM_ITERATIONS}; raise it (PostgreSQL's default is 4096) where a
+         * policy asks for a count regardless of the password's strength.
+         *
+         * @throws IllegalArgumentException when {@code iterations} is below 1
+         */
+        public Builder scramIterations(int iterations) {
+            if (iterations < 1) {
+                throw new IllegalArgumentException("SCRAM iterations must be at least 1");
+            }
+            this.scramIterations = iterations;
             return this;
         }
 

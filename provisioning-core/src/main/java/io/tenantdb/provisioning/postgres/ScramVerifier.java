@@ -15,17 +15,17 @@ import java.util.Base64;
  */
 final class ScramVerifier {
 
-    static final int ITERATIONS = 4096;
     private static final int SALT_LENGTH = 16;
 
     private ScramVerifier() {
     }
 
     /**
-     * @param password ASCII only (SASLprep is then the identity), as the generated passwords are
+     * @param password   ASCII only (SASLprep is then the identity), as the generated passwords are
+     * @param iterations the PBKDF2 iteration count, at least 1
      * @return {@code SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>}
      */
-    static String of(String password, SecureRandom random) {
+    static String of(String password, int iterations, SecureRandom random) {
         if (!password.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
             throw new IllegalArgumentException("password must be printable ASCII");
         }
@@ -34,12 +34,12 @@ final class ScramVerifier {
         try {
             SecretKeyFactory pbkdf2 = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
             byte[] saltedPassword = pbkdf2.generateSecret(
-                    new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256)).getEncoded();
+                    new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
             byte[] clientKey = hmac(saltedPassword, "Client Key");
             byte[] storedKey = MessageDigest.getInstance("SHA-256").digest(clientKey);
             byte[] serverKey = hmac(saltedPassword, "Server Key");
             Base64.Encoder base64 = Base64.getEncoder();
-            return "SCRAM-SHA-256$" + ITERATIONS + ":" + base64.encodeToString(salt) + "$"
+            return "SCRAM-SHA-256$" + iterations + ":" + base64.encodeToString(salt) + "$"
                     + base64.encodeToString(storedKey) + ":" + base64.encodeToString(serverKey);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(

@@ -36,7 +36,7 @@ final class LimitedAdmin implements AutoCloseable {
         try (Connection connection = postgres.adminDataSource().getConnection();
              Statement statement = connection.createStatement()) {
             statement.execute("CREATE ROLE " + quoted + " LOGIN CREATEDB CREATEROLE PASSWORD '"
-                    + ScramVerifier.of(password, random) + "'");
+                    + ScramVerifier.of(password, PostgresDatabaseCreator.DEFAULT_SCRAM_ITERATIONS, random) + "'");
             statement.execute("CREATE DATABASE " + quoted + " OWNER " + quoted);
         }
     }

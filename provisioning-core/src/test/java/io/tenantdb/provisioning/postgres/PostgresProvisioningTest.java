@@ -154,13 +154,29 @@ class PostgresProvisioningTest {
 
         List<String> stored = Sql.strings(real.postgres.adminDataSource(),
                 "SELECT rolpassword FROM pg_authid WHERE rolname = ?", tenant.databaseName());
-        assertThat(stored).singleElement().asString().startsWith("SCRAM-SHA-256$4096:")
+        assertThat(stored).singleElement().asString()
+                .startsWith("SCRAM-SHA-256$" + PostgresDatabaseCreator.DEFAULT_SCRAM_ITERATIONS + ":")
                 .doesNotContain(details.password());
         assertThat(real.verifier.verify(details)).startsWith("PostgreSQL");
         ConnectionDetails wrong = new ConnectionDetails(details.host(), details.port(), details.database(),
                 details.user(), details.password() + "x");
         assertThatThrownBy(() -> real.verifier.verify(wrong))
                 .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28P01"));
+    }
+
+    @Test
+    void aCreatorAskedForMoreScramIterationsStoresThemAndTheRoleStillLogsIn() throws Exception {
+        PostgresDatabaseCreator creator = PostgresDatabaseCreator.builder(real.postgres.adminDataSource(),
+                real.store.controlPlaneId()).tenantEndpoint(real.postgres.host(), real.postgres.port())
+                .scramIterations(4096).build();
+        Tenant tenant = real.builder().databaseCreator(creator).build().provision(ACME);
+
+        assertThat(Sql.strings(real.postgres.adminDataSource(),
+                "SELECT rolpassword FROM pg_authid WHERE rolname = ?", tenant.databaseName()))
+                .singleElement().asString().startsWith("SCRAM-SHA-256$4096:");
+        assertThat(real.verifier.verify(real.storedDetails(tenant.id()))).startsWith("PostgreSQL");
+        assertThatThrownBy(() -> PostgresDatabaseCreator.builder(real.postgres.adminDataSource(),
+                real.store.controlPlaneId()).scramIterations(0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

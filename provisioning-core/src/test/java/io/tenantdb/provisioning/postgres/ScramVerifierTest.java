@@ -34,7 +34,7 @@ class ScramVerifierTest {
 
     @Test
     void theVerifierOfPencilAcceptsTheRfc7677ExchangeAndSignsItAsTheRfcServerDid() throws Exception {
-        String verifier = ScramVerifier.of("pencil", fixedSalt(Base64.getDecoder().decode(RFC_SALT)));
+        String verifier = ScramVerifier.of("pencil", 4096, fixedSalt(Base64.getDecoder().decode(RFC_SALT)));
 
         assertThat(verifier).startsWith("SCRAM-SHA-256$4096:" + RFC_SALT + "$");
         String[] keys = verifier.substring(verifier.lastIndexOf('$') + 1).split(":");
@@ -58,14 +58,14 @@ class ScramVerifierTest {
     void anotherPasswordWithTheSameSaltGivesAnotherVerifier() {
         byte[] salt = Base64.getDecoder().decode(RFC_SALT);
 
-        assertThat(ScramVerifier.of("pencil", fixedSalt(salt)))
-                .isNotEqualTo(ScramVerifier.of("pencim", fixedSalt(salt)));
+        assertThat(ScramVerifier.of("pencil", 4096, fixedSalt(salt)))
+                .isNotEqualTo(ScramVerifier.of("pencim", 4096, fixedSalt(salt)));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"with space", "tab\t", "new\nline", "caf\u00e9"})
     void passwordsOutsidePrintableAsciiAreRefusedBecauseSaslPrepWouldChangeThem(String password) {
-        assertThatThrownBy(() -> ScramVerifier.of(password, new SecureRandom()))
+        assertThatThrownBy(() -> ScramVerifier.of(password, 64, new SecureRandom()))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

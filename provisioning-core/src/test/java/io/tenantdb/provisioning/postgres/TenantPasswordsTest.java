@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TenantPasswordsTest {
 
     private static final Pattern SENT_VERIFIER = Pattern.compile(
-            "PASSWORD 'SCRAM-SHA-256\\$4096:([A-Za-z0-9+/=]{24})\\$([A-Za-z0-9+/=]{44}):([A-Za-z0-9+/=]{44})'");
+            "PASSWORD 'SCRAM-SHA-256\\$" + PostgresDatabaseCreator.DEFAULT_SCRAM_ITERATIONS
+                    + ":([A-Za-z0-9+/=]{24})\\$([A-Za-z0-9+/=]{44}):([A-Za-z0-9+/=]{44})'");
 
     private RealProvisioning real;
     private RecordingDataSource recording;
@@ -96,8 +97,10 @@ class TenantPasswordsTest {
      * The verifier of {@code password} under the salt of {@code sent}, from ScramVerifier (checked against RFC 7677).
      */
     private static String verifierOf(String password, String sent) {
-        String salt = sent.substring("SCRAM-SHA-256$4096:".length(), sent.indexOf('$', "SCRAM-SHA-256$4096:".length()));
-        return ScramVerifier.of(password, ScramVerifierTest.fixedSalt(Base64.getDecoder().decode(salt)));
+        String prefix = "SCRAM-SHA-256$" + PostgresDatabaseCreator.DEFAULT_SCRAM_ITERATIONS + ":";
+        String salt = sent.substring(prefix.length(), sent.indexOf('$', prefix.length()));
+        return ScramVerifier.of(password, PostgresDatabaseCreator.DEFAULT_SCRAM_ITERATIONS,
+                ScramVerifierTest.fixedSalt(Base64.getDecoder().decode(salt)));
     }
 
     private String storedVerifier(String role) throws SQLException {
