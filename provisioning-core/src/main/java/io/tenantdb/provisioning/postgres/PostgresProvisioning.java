@@ -197,11 +197,7 @@ public final class PostgresProvisioning implements AutoCloseable {
         if (maintenance != null) {
             return;
         }
-        maintenance = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "tenantdb-reconciler");
-            thread.setDaemon(true);
-            return thread;
-        });
+        maintenance = Executors.newSingleThreadScheduledExecutor(PostgresWarmPool.daemons("tenantdb-reconciler"));
         maintenancePass();
         if (!interval.isZero()) {
             maintenance.scheduleWithFixedDelay(this::maintenancePass, interval.toMillis(), interval.toMillis(),
@@ -281,10 +277,7 @@ public final class PostgresProvisioning implements AutoCloseable {
          * @throws IllegalArgumentException when the host is blank or the port is outside 1–65535
          */
         public Builder tenantEndpoint(String host, int port) {
-            Objects.requireNonNull(host, "host");
-            if (host.isBlank() || port < 1 || port > 65535) {
-                throw new IllegalArgumentException("tenant endpoint needs a host and a port from 1 to 65535");
-            }
+            PostgresDatabaseCreator.Builder.requireEndpoint(host, port);
             this.tenantHost = host;
             this.tenantPort = port;
             return this;
