@@ -74,7 +74,7 @@ public final class PostgresProvisioning implements AutoCloseable {
         this.creator = directory.creatorFor(DatabaseServer.DEFAULT);
         JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(connector);
         Optional<DatabaseInitializer> initializer = Optional.ofNullable(builder.initializer)
-                .map(factory -> factory.create(connector, store));
+                .map(factory -> Objects.requireNonNull(factory.create(connector, store), "initializer"));
         PostgresWarmPool.Builder pool = PostgresWarmPool.builder(store, creator, verifier)
                 .databasePrefix(databasePrefix).targetSize(builder.warmPoolSize);
         initializer.ifPresent(pool::initializer);
@@ -236,7 +236,10 @@ public final class PostgresProvisioning implements AutoCloseable {
         }
     }
 
-    /** Makes the initializer from the assembly's own parts, e.g. {@code FlywayInitializer::new} over migrations. */
+    /**
+     * Makes the initializer from the assembly's own parts, e.g.
+     * {@code (connector, versions) -> new FlywayInitializer(migrations, connector, versions)}.
+     */
     @FunctionalInterface
     public interface InitializerFactory {
 
