@@ -317,13 +317,18 @@ public final class PostgresDatabaseCreator implements DatabaseCreator {
          * @throws IllegalArgumentException when the host is blank or the port is outside 1–65535
          */
         public Builder tenantEndpoint(String host, int port) {
+            requireEndpoint(host, port);
+            this.tenantHost = host;
+            this.tenantPort = port;
+            return this;
+        }
+
+        /** The rule of {@link #tenantEndpoint}, also {@link PostgresProvisioning}'s. */
+        static void requireEndpoint(String host, int port) {
             Objects.requireNonNull(host, "host");
             if (host.isBlank() || port < 1 || port > 65535) {
                 throw new IllegalArgumentException("tenant endpoint needs a host and a port from 1 to 65535");
             }
-            this.tenantHost = host;
-            this.tenantPort = port;
-            return this;
         }
 
         /**

@@ -304,7 +304,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         return size;
     }
 
-    private static ThreadFactory daemons(String name) {
+    /** Daemon threads named {@code name}: background work that must not keep the JVM alive. */
+    static ThreadFactory daemons(String name) {
         return runnable -> {
             Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);

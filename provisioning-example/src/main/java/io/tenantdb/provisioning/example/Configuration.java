@@ -101,14 +101,15 @@ public final class Configuration {
 
     private Configuration(Function<String, String> lookup) {
         this.database = optional(lookup, DATABASE_URL).map(Configuration::parseDatabaseUrl);
-        this.encryptionKey = optional(lookup, ENCRYPTION_KEY).map(value -> key(ENCRYPTION_KEY, value));
+        this.encryptionKey = optional(lookup, ENCRYPTION_KEY).map(value -> key(ENCRYPTION_KEY, "", value));
         this.previousKeys = optional(lookup, ENCRYPTION_KEYS_PREVIOUS).map(Configuration::keys).orElse(List.of());
         this.adminToken = optional(lookup, ADMIN_TOKEN).map(value -> token(ADMIN_TOKEN, value));
-        this.port = optional(lookup, PORT).map(value -> port(PORT, value, 0)).orElse(DEFAULT_PORT);
-        this.dataDirectory = path(optional(lookup, PROVISIONING_DATA_DIR).orElse(DEFAULT_DATA_DIR));
+        this.port = number(lookup, PORT, 0, 65535, DEFAULT_PORT);
+        this.dataDirectory = path(PROVISIONING_DATA_DIR, optional(lookup, PROVISIONING_DATA_DIR)
+                .orElse(DEFAULT_DATA_DIR));
         this.tenantDbHost = optional(lookup, TENANT_DB_HOST).map(Configuration::host);
         this.tenantDbPort = optional(lookup, TENANT_DB_PORT)
-                .map(value -> OptionalInt.of(port(TENANT_DB_PORT, value, 1))).orElse(OptionalInt.empty());
+                .map(value -> OptionalInt.of(number(TENANT_DB_PORT, value, 1, 65535))).orElse(OptionalInt.empty());
         this.tenantSslMode = optional(lookup, TENANT_DB_SSLMODE).map(Configuration::sslMode);
         this.tenantSslRootCert = optional(lookup, TENANT_DB_SSLROOTCERT).map(Configuration::caFile);
         this.tenantConnectionLimit = optional(lookup, TENANT_CONNECTION_LIMIT).map(Configuration::connectionLimit)
@@ -131,8 +132,7 @@ public final class Configuration {
         this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
         this.tenantMigrations = optional(lookup, TENANT_MIGRATIONS).map(Configuration::migrations);
         this.metricsToken = optional(lookup, METRICS_TOKEN).map(value -> token(METRICS_TOKEN, value));
-        this.warmPoolSize = optional(lookup, WARM_POOL_SIZE).map(value -> number(WARM_POOL_SIZE, value, 0, 1000))
-                .orElse(0);
+        this.warmPoolSize = number(lookup, WARM_POOL_SIZE, 0, 1000, 0);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
@@ -317,12 +317,13 @@ public final class Configuration {
         return Optional.of(value.strip());
     }
 
-    private static EncryptionKey key(String name, String value) {
+    /** @param entry which entry of a list, {@code "entry 2 "}, or empty for a single key */
+    private static EncryptionKey key(String name, String entry, String value) {
         try {
             return EncryptionKey.fromBase64(value);
         } catch (IllegalArgumentException e) {
             // EncryptionKey's messages never repeat the input.
-            throw new Invalid(name, e.getMessage().replaceFirst("^encryption key ", ""));
+            throw new Invalid(name, entry + e.getMessage().replaceFirst("^encryption key ", ""));
         }
     }
 
@@ -333,12 +334,7 @@ public final class Configuration {
             if (entries[i].isBlank()) {
                 throw new Invalid(ENCRYPTION_KEYS_PREVIOUS, "entry " + (i + 1) + " is empty");
             }
-            try {
-                keys.add(EncryptionKey.fromBase64(entries[i]));
-            } catch (IllegalArgumentException e) {
-                throw new Invalid(ENCRYPTION_KEYS_PREVIOUS,
-                        "entry " + (i + 1) + " " + e.getMessage().replaceFirst("^encryption key ", ""));
-            }
+            keys.add(key(ENCRYPTION_KEYS_PREVIOUS, "entry " + (i + 1) + " ", entries[i]));
         }
         return List.copyOf(keys);
     }
@@ -357,12 +353,7 @@ public final class Configuration {
     }
 
     private static Path caFile(String value) {
-        Path file;
-        try {
-            file = Path.of(value);
-        } catch (InvalidPathException e) {
-            throw new Invalid(TENANT_DB_SSLROOTCERT, "is not a valid path");
-        }
+        Path file = path(TENANT_DB_SSLROOTCERT, value);
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new Invalid(TENANT_DB_SSLROOTCERT, "must name a readable file, got '" + value + "'");
         }
@@ -370,10 +361,9 @@ public final class Configuration {
     }
 
     private static FlywayMigrations migrations(String value) {
+        Path directory = path(TENANT_MIGRATIONS, value);
         try {
-            return FlywayMigrations.fromDirectory(Path.of(value));
-        } catch (InvalidPathException e) {
-            throw new Invalid(TENANT_MIGRATIONS, "is not a valid path");
+            return FlywayMigrations.fromDirectory(directory);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             // Names the directory or the file, never a migration's content.
             throw new Invalid(TENANT_MIGRATIONS, "must be a directory of Flyway SQL migrations: " + e.getMessage());
@@ -409,13 +399,13 @@ public final class Configuration {
         return limit;
     }
 
-    private static int port(String name, String value, int min) {
-        return number(name, value, min, 65535);
+    private static Duration seconds(Function<String, String> lookup, String name, Duration fallback, int min) {
+        return Duration.ofSeconds(number(lookup, name, min, 86_400, Math.toIntExact(fallback.toSeconds())));
     }
 
-    private static Duration seconds(Function<String, String> lookup, String name, Duration fallback, int min) {
-        return optional(lookup, name).map(value -> Duration.ofSeconds(number(name, value, min, 86_400)))
-                .orElse(fallback);
+    /** The variable's number, or {@code fallback} when it is unset. */
+    private static int number(Function<String, String> lookup, String name, int min, int max, int fallback) {
+        return optional(lookup, name).map(value -> number(name, value, min, max)).orElse(fallback);
     }
 
     private static int number(String name, String value, int min, int max) {
@@ -431,11 +421,11 @@ public final class Configuration {
         return number;
     }
 
-    private static Path path(String value) {
+    private static Path path(String name, String value) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
-            throw new Invalid(PROVISIONING_DATA_DIR, "is not a valid path");
+            throw new Invalid(name, "is not a valid path");
         }
     }
 

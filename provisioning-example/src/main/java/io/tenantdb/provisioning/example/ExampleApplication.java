@@ -1,8 +1,6 @@
 package io.tenantdb.provisioning.example;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * The whole runnable example, assembled from a {@link Configuration}: the {@link Backends} (an embedded PostgreSQL
@@ -63,24 +61,9 @@ public final class ExampleApplication implements AutoCloseable {
         return server.port();
     }
 
-    /** The bearer token {@code /api/v1/*} expects. */
-    public String adminToken() {
-        return backends.adminToken();
-    }
-
     /** The provisioning side. */
     public ProvisioningApplication application() {
         return backends.application();
-    }
-
-    /** True when running on the embedded PostgreSQL. */
-    public boolean embedded() {
-        return backends.embedded();
-    }
-
-    /** The embedded mode's data directory, or empty with {@code DATABASE_URL}. */
-    public Optional<Path> dataDirectory() {
-        return backends.dataDirectory();
     }
 
     /**
@@ -92,15 +75,16 @@ public final class ExampleApplication implements AutoCloseable {
         String url = "http://localhost:" + port();
         out.println("tenantdb provisioning example listening on " + url);
         out.println("  health:  curl -s " + url + "/healthz");
-        if (embedded()) {
-            out.println("  mode:    embedded PostgreSQL, data in " + dataDirectory().orElseThrow());
+        if (backends.embedded()) {
+            out.println("  mode:    embedded PostgreSQL, data in " + backends.dataDirectory().orElseThrow());
             String bearer;
             if (tokenFromEnvironment) {
                 out.println("  token:   the ADMIN_TOKEN you set (not shown)");
                 bearer = "\"Authorization: Bearer $ADMIN_TOKEN\"";
             } else {
-                out.println("  token:   " + adminToken() + "   (kept in " + DataDirectory.ADMIN_TOKEN_FILE + " there)");
-                bearer = "'Authorization: Bearer " + adminToken() + "'";
+                String token = backends.adminToken();
+                out.println("  token:   " + token + "   (kept in " + DataDirectory.ADMIN_TOKEN_FILE + " there)");
+                bearer = "'Authorization: Bearer " + token + "'";
             }
             out.println("  try:     curl -s -i -X POST " + url + "/api/v1/tenants"
                     + " -H " + bearer

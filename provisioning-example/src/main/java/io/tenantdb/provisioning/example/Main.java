@@ -144,18 +144,13 @@ public final class Main {
     /** {@code rekey [--batch-size N]}: re-encrypts every stored secret with the primary ENCRYPTION_KEY. */
     private static int rekey(Map<String, String> environment, List<String> arguments, PrintStream out,
                              PrintStream err) {
-        int batchSize = 100;
-        if (arguments.size() == 2 && arguments.get(0).equals("--batch-size") && arguments.get(1).matches("\\d{1,4}")) {
-            batchSize = Integer.parseInt(arguments.get(1));
-        } else if (!arguments.isEmpty()) {
+        boolean given = arguments.size() == 2 && arguments.get(0).equals("--batch-size")
+                && arguments.get(1).matches("\\d{1,4}");
+        int size = given ? Integer.parseInt(arguments.get(1)) : 100;
+        if (!given && !arguments.isEmpty() || size < 1 || size > 1000) {
             err.println("usage: rekey [--batch-size 1..1000]");
             return EXIT_USAGE;
         }
-        if (batchSize < 1 || batchSize > 1000) {
-            err.println("usage: rekey [--batch-size 1..1000]");
-            return EXIT_USAGE;
-        }
-        int size = batchSize;
         return withBackends(environment, err, backends -> {
             ProvisioningApplication application = backends.application();
             String primary = application.cipher().primaryKey().idHex();

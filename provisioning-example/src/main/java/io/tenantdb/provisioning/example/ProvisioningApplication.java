@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tenantdb.provisioning.AuditLogListener;
-import io.tenantdb.provisioning.DatabaseServer;
 import io.tenantdb.provisioning.PostgresUrl;
 import io.tenantdb.provisioning.ServerRegistry;
 import io.tenantdb.provisioning.TenantConnections;
@@ -22,12 +21,8 @@ import io.tenantdb.provisioning.flyway.FlywayInitializer;
 import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.micrometer.ProvisioningMetrics;
 import io.tenantdb.provisioning.micrometer.TenantStatusMetrics;
-import io.tenantdb.provisioning.postgres.JdbcConnectionVerifier;
-import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
-import io.tenantdb.provisioning.postgres.JdbcServerStore;
-import io.tenantdb.provisioning.postgres.JdbcTenantStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
-import io.tenantdb.provisioning.postgres.PostgresServerDirectory;
+import io.tenantdb.provisioning.postgres.PostgresProvisioning;
 import io.tenantdb.provisioning.postgres.PostgresWarmPool;
 import io.tenantdb.provisioning.postgres.RegistryReconciler;
 import io.tenantdb.provisioning.postgres.TenantConnector;
@@ -40,14 +35,13 @@ import java.util.Optional;
 /**
  * The provisioning side of the example, shared by the runnable jar, the WAR and the operational commands: one
  * HikariCP pool on the admin database (it holds the control plane and issues the DDL on the {@code default}
- * server), the control-plane schema applied, the server registry, and a {@link TenantProvisioner} placing across it,
- * wired from the PostgreSQL and AES-GCM implementations with idempotency keys, the audit log, the warm pool and
- * {@link ProvisioningMetrics} (and, with {@code TENANT_MIGRATIONS}, the Flyway
- * initializer), plus the reconciler, {@link TenantConnections}, the recorded schema versions and the fleet migrator.
+ * server) and the core's {@link PostgresProvisioning} over it, with the audit log, {@link ProvisioningMetrics}, the
+ * settings of {@link Configuration} and, with {@code TENANT_MIGRATIONS}, the Flyway initializer and fleet migrator.
  * Its Prometheus registry ({@link #metrics()}) holds the provisioning meters, the control-plane pool's HikariCP
  * meters and the JVM's memory, GC, thread and processor meters.
  *
- * <p>Thread-safe. {@link #close()} closes the pool; call it only after HTTP requests have drained.
+ * <p>Thread-safe. {@link #close()} closes the provisioning, then the pool; call it only after HTTP requests have
+ * drained.
  */
 public final class ProvisioningApplication implements AutoCloseable {
 
@@ -56,49 +50,24 @@ public final class ProvisioningApplication implements AutoCloseable {
     /** The database prefix of the example's tenants when {@code DATABASE_PREFIX} is unset. */
     public static final String DATABASE_PREFIX = TenantProvisioner.Builder.DEFAULT_DATABASE_PREFIX;
 
-    private static final System.Logger LOG = System.getLogger(ProvisioningApplication.class.getName());
-
     private final HikariDataSource pool;
-    private final TenantProvisioner provisioner;
+    private final PostgresProvisioning provisioning;
     private final AesGcmCipherService cipher;
-    private final JdbcTenantStore store;
-    private final PostgresDatabaseCreator creator;
-    private final JdbcIdempotencyStore idempotencyKeys;
-    private final RegistryReconciler reconciler;
-    private final ServerRegistry servers;
-    private final TenantConnections connections;
-    private final String databasePrefix;
     private final Optional<FlywayMigrations> migrations;
-    private final TenantConnector tenantConnector;
     private final TenantSchemas schemas;
     private final PrometheusMeterRegistry metrics;
     private final JvmGcMetrics gcMetrics;
-    private final PostgresWarmPool warmPool;
-    private Maintenance maintenance;
 
-    private ProvisioningApplication(HikariDataSource pool, TenantProvisioner provisioner, AesGcmCipherService cipher,
-                                    JdbcTenantStore store, PostgresDatabaseCreator creator,
-                                    JdbcIdempotencyStore idempotencyKeys, String databasePrefix,
-                                    Optional<FlywayMigrations> migrations, TenantConnector tenantConnector,
-                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics,
-                                    PostgresWarmPool warmPool, JdbcServerStore serverStore,
-                                    PostgresServerDirectory directory) {
-        this.warmPool = warmPool;
-        this.migrations = migrations;
-        this.tenantConnector = tenantConnector;
-        this.schemas = new TenantSchemas(store, () -> migrations.flatMap(FlywayMigrations::latestVersion));
+    private ProvisioningApplication(HikariDataSource pool, PostgresProvisioning provisioning,
+                                    AesGcmCipherService cipher, Optional<FlywayMigrations> migrations,
+                                    PrometheusMeterRegistry metrics, JvmGcMetrics gcMetrics) {
         this.pool = pool;
-        this.provisioner = provisioner;
+        this.provisioning = provisioning;
         this.cipher = cipher;
-        this.store = store;
-        this.creator = creator;
-        this.idempotencyKeys = idempotencyKeys;
-        this.databasePrefix = databasePrefix;
+        this.migrations = migrations;
+        this.schemas = provisioning.schemas(() -> migrations.flatMap(FlywayMigrations::latestVersion));
         this.metrics = metrics;
         this.gcMetrics = gcMetrics;
-        this.reconciler = new RegistryReconciler(store, serverStore, directory, databasePrefix);
-        this.servers = new ServerRegistry(serverStore, directory, cipher);
-        this.connections = new TenantConnections(store, cipher);
     }
 
     /**
@@ -114,8 +83,6 @@ public final class ProvisioningApplication implements AutoCloseable {
         Objects.requireNonNull(configuration, "configuration");
         Objects.requireNonNull(admin, "admin");
         Configuration.Timeouts timeouts = configuration.timeouts();
-        String tenantHost = configuration.tenantDbHost().orElse(admin.host());
-        int tenantPort = configuration.tenantDbPort().orElse(admin.portOrDefault());
         HikariConfig config = new HikariConfig();
         config.setPoolName("tenantdb-control-plane");
         config.setJdbcUrl(admin.jdbcUrl());
@@ -149,55 +116,37 @@ public final class ProvisioningApplication implements AutoCloseable {
             throw new SQLException("cannot connect to " + admin, "08001", e.getCause());
         }
         try {
-            JdbcTenantStore store = new JdbcTenantStore(pool, timeouts.lease(), JdbcTenantStore.defaultOwner());
-            int applied = store.migrate();
-            LOG.log(System.Logger.Level.INFO, "control-plane schema ready ({0} version(s) applied now)", applied);
             AesGcmCipherService cipher = new AesGcmCipherService(primaryKey, configuration.previousKeys());
-            JdbcIdempotencyStore idempotencyKeys = new JdbcIdempotencyStore(pool, timeouts.lease(),
-                    configuration.idempotencyRetention());
             // The driver instance itself, so tenant connections work in a WAR whatever DriverManager sees.
             TenantConnector driverConnector = new TenantConnector(new org.postgresql.Driver(), timeouts.connect(),
                     timeouts.statement().plusSeconds(5));
-            TenantConnector tenantConnector = configuration.tenantSslRootCert()
-                    .map(driverConnector::withSslRootCert).orElse(driverConnector);
-            // The admin connection's own server is "default"; every server's creator gets the same settings.
-            JdbcServerStore serverStore = new JdbcServerStore(pool);
-            serverStore.registerDefault(tenantHost, tenantPort);
-            PostgresServerDirectory directory = PostgresServerDirectory.builder(serverStore, cipher, driverConnector,
-                    pool, store.controlPlaneId()).creatorSettings(creatorBuilder -> {
-                        creatorBuilder.connectionLimit(configuration.tenantConnectionLimit());
-                        configuration.tenantSslMode().ifPresent(creatorBuilder::tenantSslMode);
-                    }).build();
-            PostgresDatabaseCreator creator = directory.creatorFor(DatabaseServer.DEFAULT);
-            JdbcConnectionVerifier verifier = new JdbcConnectionVerifier(tenantConnector);
-            PostgresWarmPool.Builder warmPoolBuilder = PostgresWarmPool.builder(store, creator, verifier)
-                    .databasePrefix(configuration.databasePrefix()).targetSize(configuration.warmPoolSize());
-            TenantProvisioner.Builder builder = TenantProvisioner.builder()
-                    .servers(serverStore, directory)
-                    .connectionVerifier(verifier)
-                    .cipherService(cipher)
-                    .tenantStore(store)
-                    .idempotencyStore(idempotencyKeys)
+            PostgresProvisioning.Builder builder = PostgresProvisioning.builder(pool, cipher)
+                    .tenantEndpoint(configuration.tenantDbHost().orElse(admin.host()),
+                            configuration.tenantDbPort().orElse(admin.portOrDefault()))
+                    .lease(timeouts.lease())
+                    .idempotencyRetention(configuration.idempotencyRetention())
+                    .tenantConnector(configuration.tenantSslRootCert().map(driverConnector::withSslRootCert)
+                            .orElse(driverConnector))
+                    .creatorSettings(creator -> {
+                        creator.connectionLimit(configuration.tenantConnectionLimit());
+                        configuration.tenantSslMode().ifPresent(creator::tenantSslMode);
+                    })
+                    .databasePrefix(configuration.databasePrefix())
+                    .warmPoolSize(configuration.warmPoolSize())
                     .listener(new AuditLogListener())
-                    .listener(new ProvisioningMetrics(metrics))
-                    .databasePrefix(configuration.databasePrefix());
-            Optional<FlywayInitializer> initializer = configuration.tenantMigrations()
-                    .map(migrations -> new FlywayInitializer(migrations, tenantConnector, store));
-            initializer.ifPresent(builder::databaseInitializer);
-            initializer.ifPresent(warmPoolBuilder::initializer);
-            // The default server's pool (its creator); at size 0 it is off and drops the entries a larger size left.
-            PostgresWarmPool warmPool = warmPoolBuilder.build();
-            builder.warmPool(warmPool);
+                    .listener(new ProvisioningMetrics(metrics));
+            configuration.tenantMigrations().ifPresent(migrations -> builder.databaseInitializer(
+                    (connector, versions) -> new FlywayInitializer(migrations, connector, versions)));
+            PostgresProvisioning provisioning = builder.build();
 
             new JvmMemoryMetrics().bindTo(metrics);
             new JvmThreadMetrics().bindTo(metrics);
             new ProcessorMetrics().bindTo(metrics);
-            new TenantStatusMetrics(store::countByStatus).bindTo(metrics);
+            new TenantStatusMetrics(provisioning.store()::countByStatus).bindTo(metrics);
             JvmGcMetrics gcMetrics = new JvmGcMetrics();
             gcMetrics.bindTo(metrics);
-            return new ProvisioningApplication(pool, builder.build(), cipher, store, creator, idempotencyKeys,
-                    configuration.databasePrefix(), configuration.tenantMigrations(), tenantConnector, metrics,
-                    gcMetrics, warmPool.start(), serverStore, directory);
+            return new ProvisioningApplication(pool, provisioning, cipher, configuration.tenantMigrations(), metrics,
+                    gcMetrics);
         } catch (SQLException | RuntimeException e) {
             pool.close();
             metrics.close();
@@ -212,12 +161,12 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** The provisioner, for the servlet. */
     public TenantProvisioner provisioner() {
-        return provisioner;
+        return provisioning.provisioner();
     }
 
     /** The warm pool ({@code WARM_POOL_SIZE}), for the servlet and the benchmark. */
     public PostgresWarmPool warmPool() {
-        return warmPool;
+        return provisioning.warmPool();
     }
 
     /** The recorded schema versions against the latest of {@code TENANT_MIGRATIONS}, for the servlet. */
@@ -232,7 +181,8 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** A fleet migrator over other migrations (the benchmark's), with this application's tenants and connections. */
     public FleetMigrator fleetMigrator(FlywayMigrations other) {
-        return new FleetMigrator(store, store, connections, tenantConnector, Objects.requireNonNull(other, "other"));
+        return new FleetMigrator(provisioning.store(), provisioning.store(), provisioning.connections(),
+                provisioning.connector(), Objects.requireNonNull(other, "other"));
     }
 
     /** The cipher that seals and opens connection strings, for operational tooling. */
@@ -242,17 +192,17 @@ public final class ProvisioningApplication implements AutoCloseable {
 
     /** The PostgreSQL servers tenants are placed on, for the servlet and the {@code rekey} command. */
     public ServerRegistry servers() {
-        return servers;
+        return provisioning.servers();
     }
 
     /** Creates and drops tenant databases on the default server, marked with this control plane's id. */
     public PostgresDatabaseCreator creator() {
-        return creator;
+        return provisioning.creator();
     }
 
     /** Decrypted tenant connections and re-keying, for hosts and the {@code rekey} command. */
     public TenantConnections connections() {
-        return connections;
+        return provisioning.connections();
     }
 
     /**
@@ -261,23 +211,12 @@ public final class ProvisioningApplication implements AutoCloseable {
      * @throws SQLException when PostgreSQL fails
      */
     public RegistryReconciler.Result reconcile(boolean dryRun) throws SQLException {
-        RegistryReconciler.Result report = reconciler.reconcile(dryRun);
-        if (!dryRun) {
-            idempotencyKeys.purgeExpired();
-        }
-        return report;
+        return provisioning.reconcile(dryRun);
     }
 
-    /** The prefix of this control plane's tenant databases and roles. */
-    public String databasePrefix() {
-        return databasePrefix;
-    }
-
-    /** Starts the reconciler: one pass now, then every {@code interval} (zero: only now). Closed with the pool. */
-    public synchronized void startMaintenance(java.time.Duration interval) {
-        if (maintenance == null) {
-            maintenance = Maintenance.start(this, interval);
-        }
+    /** Starts the reconciler: one pass now, then every {@code interval} (zero: only now). Stopped by close. */
+    public void startMaintenance(java.time.Duration interval) {
+        provisioning.startMaintenance(interval);
     }
 
     /** True when a control-plane connection can be had and answers, within the pool's connection timeout. */
@@ -290,16 +229,8 @@ public final class ProvisioningApplication implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (maintenance != null) {
-            maintenance.close();
-        }
-        try {
-            warmPool.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        store.close();
+    public void close() {
+        provisioning.close();
         pool.close();
         gcMetrics.close();
         metrics.close();
