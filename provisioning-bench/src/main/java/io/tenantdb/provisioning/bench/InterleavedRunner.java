@@ -5,11 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Measures the three workloads at one setting, interleaved: each round runs every workload once, each time with
@@ -90,45 +87,14 @@ final class InterleavedRunner {
 
     private Round runRound(ExecutorService pool, Workload workload, int concurrency) throws Exception {
         workload.beforeRound(concurrency);
-        CountDownLatch ready = new CountDownLatch(concurrency);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Timed>> futures = new ArrayList<>();
-        for (int worker = 0; worker < concurrency; worker++) {
-            int index = worker;
-            futures.add(pool.submit(() -> {
-                ready.countDown();
-                go.await();
-                long start = System.nanoTime();
-                Provisioned created = workload.provision(index);
-                return new Timed(System.nanoTime() - start, created);
-            }));
+        Burst.Result burst = Burst.run(pool, concurrency, workload::provision);
+        cleaner.remove(burst.created());
+        if (!burst.failures().isEmpty()) {
+            throw new Exception("workload " + workload.key() + " failed", burst.failures().get(0));
         }
-        ready.await();
-        long start = System.nanoTime();
-        go.countDown();
-        List<Long> latencies = new ArrayList<>();
-        List<Provisioned> created = new ArrayList<>();
-        Exception failure = null;
-        for (Future<Timed> future : futures) {
-            try {
-                Timed timed = future.get();
-                latencies.add(timed.nanos());
-                created.add(timed.created());
-            } catch (ExecutionException e) {
-                failure = failure == null ? new Exception("workload " + workload.key() + " failed", e.getCause())
-                        : failure;
-            }
-        }
-        long wallNanos = System.nanoTime() - start;
-        cleaner.remove(created);
-        if (failure != null) {
-            throw failure;
-        }
-        return new Round(latencies, wallNanos);
+        return new Round(burst.latencies(), burst.wallNanos());
     }
 
-    private record Timed(long nanos, Provisioned created) {
-    }
 
     private record Round(List<Long> latencies, long wallNanos) {
     }

@@ -9,28 +9,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The warm pool benchmark, {@code java -cp provisioning-bench.jar io.tenantdb.provisioning.bench.WarmBench
- * [--concurrency 1,4,16] [--iterations N] [--jit-warmup N] [--warmup N] [--out DIR]}: side by side and interleaved
- * as the main benchmark, (a) the plain-JDBC floor, (b) {@code POST /api/v1/tenants} with the pool off (the cold
- * path) and (c) the same POST with the pool holding one entry per worker, filled before each round outside the
- * timed span (the keeper refills during it, as in production). Then bursts of 16 concurrent POSTs against a pool
- * of 16 and against an empty pool, three times each, one burst of 32 against a pool of 16 (the fall-back), and the
- * mean time of each step of ten claims one after another. Prints the tables and writes {@code warm-bench.csv} and
- * {@code warm-latency-vs-concurrency.png} to {@code --out} (default {@code bench-results}). Exit 0 when it
- * completed, 1 when it failed, 2 for a usage error.
+ * [--concurrency 1,4,16] [--iterations N] [--jit-warmup N] [--http-warmup N] [--warmup N] [--out DIR]}: side by
+ * side and interleaved as the main benchmark, (a) the plain-JDBC floor, (b) {@code POST /api/v1/tenants} with the
+ * pool off (the cold path) and (c) the same POST with the pool holding one entry per worker, filled before each
+ * round outside the timed span (the keeper refills during it, as in production). Then bursts of 16 concurrent POSTs
+ * against a pool of 16 and against an empty pool, three times each, one burst of 32 against a pool of 16 (the
+ * fall-back), and the mean time of each step of ten claims one after another. Prints the tables and writes
+ * {@code warm-bench.csv} and {@code warm-latency-vs-concurrency.png} to {@code --out} (default
+ * {@code bench-results}). Exit 0 when it completed, 1 when it failed, 2 for a usage error.
  */
 public final class WarmBench {
 
@@ -70,6 +66,8 @@ public final class WarmBench {
                     new PoolState(http, "b", pool, false),
                     new PoolState(new HttpWorkload(target.httpPort(), target.token()), "c", pool, true)),
                     cleaner, err);
+            http.open(1);
+            http.warmUpStack(options.httpWarmup());
             runner.warmUp(options.jitWarmup());
             List<Comparison> sweep = new ArrayList<>();
             for (int concurrency : options.concurrency()) {
@@ -137,39 +135,19 @@ public final class WarmBench {
         PoolState.await(pool, entries);
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ExecutorService workers = Executors.newFixedThreadPool(count);
-        List<Provisioned> created = new ArrayList<>();
-        List<Long> latencies = new ArrayList<>();
-        int failed = 0;
-        long wall;
+        Burst.Result burst;
         try {
-            CountDownLatch go = new CountDownLatch(1);
-            List<Future<Timed>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                futures.add(workers.submit(() -> {
-                    go.await();
-                    long started = System.nanoTime();
-                    Provisioned tenant = HttpWorkload.post(client, endpoint, target.token(),
-                            Workload.TENANT_NAME_PREFIX + "burst-" + UUID.randomUUID());
-                    return new Timed(System.nanoTime() - started, tenant);
-                }));
-            }
-            long started = System.nanoTime();
-            go.countDown();
-            for (Future<Timed> future : futures) {
-                try {
-                    Timed timed = future.get();
-                    latencies.add(timed.nanos());
-                    created.add(timed.created());
-                } catch (ExecutionException e) {
-                    failed++;
-                }
-            }
-            wall = System.nanoTime() - started;
+            burst = Burst.run(workers, count, index -> HttpWorkload.post(client, endpoint, target.token(),
+                    Workload.TENANT_NAME_PREFIX + "burst-" + UUID.randomUUID()));
         } finally {
             workers.shutdownNow();
             pool.resize(0);
         }
-        cleaner.remove(created);
+        cleaner.remove(burst.created());
+        List<Long> latencies = burst.latencies();
+        long wall = burst.wallNanos();
+        int failed = burst.failures().size();
+        List<Provisioned> created = burst.created();
         LatencySummary summary = LatencySummary.of(latencies, wall);
         List<Long> sorted = latencies.stream().sorted().toList();
         String split = count > entries && entries > 0 && sorted.size() == count
@@ -186,9 +164,6 @@ public final class WarmBench {
             throw new IllegalStateException(label + ": " + failed + " POSTs did not answer 201");
         }
         return summary.perSecond();
-    }
-
-    private record Timed(long nanos, Provisioned created) {
     }
 
     /** The mean time of each step of ten claims one after another, from the application's step timers. */

@@ -29,14 +29,15 @@ class BenchCommandIT {
         Path results = temp.resolve("results");
 
         int exit = BenchCommand.run(Map.of(), List.of("--concurrency", "1,2", "--iterations", "2", "--jit-warmup", "1",
-                "--warmup", "0", "--existing", "0,3", "--out", results.toString(), "--data-dir",
+                "--http-warmup", "20", "--warmup", "0", "--existing", "0,3", "--out", results.toString(), "--data-dir",
                 temp.resolve("data").toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
 
         String report = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(report).contains("a floor", "b provisioner", "c http", "p50 x a", "concurrency 2, 0 ex.",
-                "concurrency 1, 3 ex.", "leftover objects 0");
+                "concurrency 1, 3 ex.", "provisioner (b and c), mean ms per step", "reserve", "verify",
+                "leftover objects 0");
         assertThat(results.resolve("bench.csv")).exists();
         assertThat(Files.readAllLines(results.resolve("bench.csv"))).hasSizeGreaterThan(9);
         assertThat(results.resolve("bench.json")).exists();

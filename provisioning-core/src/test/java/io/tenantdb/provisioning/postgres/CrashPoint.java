@@ -13,8 +13,6 @@ enum CrashPoint {
     AFTER_VERIFY,
     /** The connection string is sealed, not stored. */
     AFTER_ENCRYPT,
-    /** The activation is sent, its commit is not. */
-    BEFORE_COMMIT,
     /** The activation committed; nothing was answered. */
     AFTER_STORE,
     /** Warm pool: an entry's row and role exist, its database is not yet created ({@link CrashingWarmPool}). */
