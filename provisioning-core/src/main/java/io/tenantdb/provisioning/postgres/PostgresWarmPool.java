@@ -40,10 +40,11 @@ import java.util.regex.Pattern;
  * drops entries made at another schema version than the initializer's current one (they are never handed out) and
  * the surplus above the target, and makes new entries, at most {@link Builder#refillConcurrency(int)} at a time
  * per instance and never more than the target across all instances sharing the control plane. It runs when a
- * claim took an entry, when the target changes, and every {@link Builder#checkInterval(Duration)}; after a claim it
- * waits until this instance has claimed nothing for {@link Builder#refillDelay(Duration)}, so that a burst of claims
- * is not slowed by the refill's {@code CREATE DATABASE} (whose write-ahead log every claim's commit would otherwise
- * wait behind).
+ * claim took an entry, when the target changes, and every {@link Builder#checkInterval(Duration)}; during the first
+ * {@link Builder#refillDelay(Duration)} of a burst of this instance's claims it waits, so that the burst is not
+ * slowed by the refill's {@code CREATE DATABASE} (whose write-ahead log every claim's commit would otherwise wait
+ * behind), and after that, or once claims pause for the delay, it refills even while claims go on
+ * ({@link RefillGate}).
  *
  * <pre>{@code
  * PostgresWarmPool pool = PostgresWarmPool.builder(store, creator, verifier).targetSize(16).build().start();
@@ -66,8 +67,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     private final String server;
     private final int refillConcurrency;
     private final Duration checkInterval;
-    private final long refillDelayNanos;
-    private volatile long lastClaimNanos;
+    private final RefillGate refillGate;
     private final ScheduledExecutorService keeper;
     private final ExecutorService makers;
     private final AtomicBoolean passPending = new AtomicBoolean();
@@ -84,8 +84,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         this.prefix = builder.prefix;
         this.refillConcurrency = builder.refillConcurrency;
         this.checkInterval = builder.checkInterval;
-        this.refillDelayNanos = builder.refillDelay.toNanos();
-        this.lastClaimNanos = System.nanoTime() - refillDelayNanos;
+        this.refillGate = new RefillGate(builder.refillDelay.toNanos());
         this.target = builder.targetSize;
         this.keeper = Executors.newSingleThreadScheduledExecutor(daemons("tenantdb-warm-pool"));
         this.makers = Executors.newFixedThreadPool(refillConcurrency, daemons("tenantdb-warm-pool-maker"));
@@ -177,7 +176,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         }
         Reservation reservation = store.reserve(tenant, onServer, currentVersion());
         if (reservation.entry().isPresent()) {
-            lastClaimNanos = System.nanoTime();
+            refillGate.claimed(System.nanoTime());
             signal();
         }
         return reservation;
@@ -227,10 +226,10 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
 
     private void pass() {
         passPending.set(false);
-        long quiet = System.nanoTime() - lastClaimNanos;
-        if (quiet < refillDelayNanos) {
+        long wait = refillGate.waitNanos(System.nanoTime());
+        if (wait > 0) {
             try {
-                keeper.schedule(this::signal, refillDelayNanos - quiet, TimeUnit.NANOSECONDS);
+                keeper.schedule(this::signal, wait, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException closed) {
                 // Closed meanwhile: nothing more to do.
             }
@@ -408,8 +407,9 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         }
 
         /**
-         * How long this instance must have claimed nothing before its keeper makes or drops entries (default 1 s):
-         * a burst of sign-ups is served at claim speed, and the pool refills after it.
+         * How long the keeper holds back after the first claim of a burst before it makes or drops entries (default
+         * 1 s), unless claims pause for as long: a burst of sign-ups is served at claim speed, and steady claims do
+         * not keep the pool from refilling.
          *
          * @throws IllegalArgumentException when negative
          */
