@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  * id and the entry's id, so only this control plane's {@link PostgresReconciler} ever drops it. Its password is
  * thrown away: a claim sets a fresh one.
  *
+ * <p>The target size is the server's, shared in the control plane by every instance (schema V11): an instance
+ * writes its configured size when it starts and when it is {@link #resize resized}, and each instance's keeper
+ * follows the last size written, so instances never make and drop each other's entries over different sizes.
+ *
  * <p>In the background, after {@link #start()}, one thread keeps the pool at its target: it forgets finished claims,
  * drops entries made at another schema version than the initializer's current one (they are never handed out) and
  * the surplus above the target, and makes new entries, at most {@link Builder#refillConcurrency(int)} at a time
@@ -58,6 +62,9 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     private static final Logger LOG = System.getLogger(PostgresWarmPool.class.getName());
     private static final String POOL_INFIX = "pool_";
 
+    /** The largest target size. */
+    public static final int MAX_SIZE = 1000;
+
     private final WarmPoolStore store;
     private final JdbcTenantStore tenants;
     private final PostgresDatabaseCreator creator;
@@ -72,6 +79,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     private final ExecutorService makers;
     private final AtomicBoolean passPending = new AtomicBoolean();
     private final AtomicInteger making = new AtomicInteger();
+    private final AtomicBoolean publishPending = new AtomicBoolean(true);
+    private volatile int configured;
     private volatile int target;
 
     private PostgresWarmPool(Builder builder) {
@@ -85,6 +94,7 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         this.refillConcurrency = builder.refillConcurrency;
         this.checkInterval = builder.checkInterval;
         this.refillGate = new RefillGate(builder.refillDelay.toNanos());
+        this.configured = builder.targetSize;
         this.target = builder.targetSize;
         this.keeper = Executors.newSingleThreadScheduledExecutor(daemons("tenantdb-warm-pool"));
         this.makers = Executors.newFixedThreadPool(refillConcurrency, daemons("tenantdb-warm-pool-maker"));
@@ -129,17 +139,21 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     }
 
     /**
-     * Changes the target size: a larger one is filled in the background, a smaller one drops the surplus of ready
-     * entries (entries being made finish first, then go).
+     * Changes the target size of the pool on this server, for every instance: a larger one is filled in the
+     * background, a smaller one drops the surplus of ready entries (entries being made finish first, then go). The
+     * size is written to the control plane by the next pass of the keeper; the other instances follow it at their
+     * next pass.
      *
-     * @throws IllegalArgumentException when {@code size} is negative
+     * @throws IllegalArgumentException when {@code size} is negative or above {@value #MAX_SIZE}
      */
     public void resize(int size) {
-        this.target = checkedSize(size);
+        this.configured = checkedSize(size);
+        this.target = configured;
+        publishPending.set(true);
         signal();
     }
 
-    /** The current target size. */
+    /** The target size this instance follows: its own last one, or the control plane's as its keeper last read it. */
     public int targetSize() {
         return target;
     }
@@ -226,6 +240,13 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
 
     private void pass() {
         passPending.set(false);
+        try {
+            followSharedTarget();
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(Level.WARNING, "warm pool size could not be shared, retried at the next check: {0}",
+                    LogSafe.describe(e));
+            return;
+        }
         long wait = refillGate.waitNanos(System.nanoTime());
         if (wait > 0) {
             try {
@@ -254,6 +275,25 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.WARNING, "warm pool pass failed, retried at the next check: {0}", LogSafe.describe(e));
+        }
+    }
+
+    /**
+     * Writes this instance's size to the control plane after a start or a resize, and otherwise follows what is
+     * there: the last size written by any instance is every instance's target.
+     */
+    private void followSharedTarget() throws SQLException {
+        if (publishPending.compareAndSet(true, false)) {
+            int size = configured;
+            try {
+                store.publishTarget(size);
+            } catch (SQLException | RuntimeException e) {
+                publishPending.set(true);
+                throw e;
+            }
+            target = size;
+        } else {
+            target = store.sharedTarget();
         }
     }
 
@@ -297,8 +337,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
     }
 
     private static int checkedSize(int size) {
-        if (size < 0) {
-            throw new IllegalArgumentException("warm pool size must not be negative");
+        if (size < 0 || size > MAX_SIZE) {
+            throw new IllegalArgumentException("warm pool size must be from 0 to " + MAX_SIZE);
         }
         return size;
     }
@@ -368,9 +408,10 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
         }
 
         /**
-         * How many entries to keep ready (default 0: off, every provisioning creates its database).
+         * How many entries to keep ready (default 0: off, every provisioning creates its database), written to the
+         * control plane as every instance's size when the pool starts.
          *
-         * @throws IllegalArgumentException when negative
+         * @throws IllegalArgumentException when negative or above {@value PostgresWarmPool#MAX_SIZE}
          */
         public Builder targetSize(int size) {
             this.targetSize = checkedSize(size);

@@ -22,7 +22,7 @@ final class SchemaMigrator {
     static final List<String> SCRIPTS = List.of("V1__control_plane.sql", "V2__leases.sql", "V3__idempotency_keys.sql",
             "V4__tenant_listing.sql", "V5__control_plane_identity.sql", "V6__idempotency_pending_tenant.sql",
             "V7__tenant_schemas.sql", "V8__warm_pool.sql", "V9__servers.sql",
-            "V10__warm_pool_server.sql");
+            "V10__warm_pool_server.sql", "V11__warm_pool_target.sql");
 
     private static final Pattern VERSION = Pattern.compile("V([0-9]+)__[a-z0-9_]+\\.sql");
     private static final String RESOURCE_DIR = "io/tenantdb/provisioning/postgres/schema/";

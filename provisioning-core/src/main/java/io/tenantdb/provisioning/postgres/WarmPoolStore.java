@@ -155,6 +155,18 @@ final class WarmPoolStore {
                 """, Jdbc.values(server));
     }
 
+    /** Records {@code target} as the size every instance's pool on this server follows. */
+    void publishTarget(int target) throws SQLException {
+        jdbc.update("UPDATE control_plane.servers SET warm_pool_target = ?, updated_at = now() WHERE name = ?",
+                Jdbc.values(target, server));
+    }
+
+    /** The size every instance's pool on this server follows; 0 when the server is not registered. */
+    int sharedTarget() throws SQLException {
+        return jdbc.queryFirst("SELECT warm_pool_target FROM control_plane.servers WHERE name = ?",
+                Jdbc.values(server), rs -> rs.getInt(1)).orElse(0);
+    }
+
     /** The pool's counts against {@code target}, with ready entries at {@code version} counted as ready. */
     WarmPoolStatus status(int target, Optional<String> version) throws SQLException {
         return jdbc.query("""

@@ -202,6 +202,32 @@ class WarmPoolTest {
         }
     }
 
+    @Test
+    void instancesWithDifferentSizesFollowTheLastSizeWrittenAndNeverFightOverEntries() throws Exception {
+        JdbcTenantStore secondStore = new JdbcTenantStore(real.postgres.dataSource(real.controlDatabase));
+        try {
+            PostgresWarmPool first = started(pool(real, 3, null));
+            awaitStatus(first, s -> s.ready() == 3);
+
+            // A second instance configured with 1 starts: 1 is now every instance's size.
+            PostgresWarmPool second = started(PostgresWarmPool.builder(secondStore, real.creator, real.verifier)
+                    .databasePrefix(real.prefix).targetSize(1).checkInterval(Duration.ofMillis(200)).build());
+            awaitStatus(first, s -> s.target() == 1 && s.ready() == 1 && s.making() == 0);
+            assertThat(second.status()).isEqualTo(first.status());
+            awaitObjects(real, 2);
+
+            // Resized on the second instance, the first one follows.
+            second.resize(2);
+            awaitStatus(first, s -> s.target() == 2 && s.ready() == 2);
+            assertThat(first.targetSize()).isEqualTo(2);
+            assertThat(Sql.strings(real.postgres.dataSource(real.controlDatabase),
+                    "SELECT warm_pool_target::text FROM control_plane.servers WHERE name = 'default'"))
+                    .containsExactly("2");
+        } finally {
+            secondStore.close();
+        }
+    }
+
     private PostgresWarmPool started(PostgresWarmPool pool) {
         pools.add(pool);
         return pool.start();
