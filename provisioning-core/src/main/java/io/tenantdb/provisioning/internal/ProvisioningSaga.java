@@ -91,7 +91,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
 
         ServerPlacement.Placed reserved;
         try {
-            Optional<ServerPlacement.Placed> reservation = stepOnExisting(ProvisioningStep.RESERVE, id,
+            Optional<ServerPlacement.Placed> reservation = stepWithoutLease(ProvisioningStep.RESERVE, id,
                     () -> placement.reserve(tenant));
             if (reservation.isEmpty()) {
                 // No id: it was drawn for a tenant that never existed and that the client never sees.
@@ -213,11 +213,12 @@ public final class ProvisioningSaga implements TenantProvisioner {
         Deque<Undo> undos = new ArrayDeque<>();
         try {
             undos.push(new Undo("restore password", () -> creator.restorePassword(previous)));
-            ConnectionDetails next = stepOnExisting(ProvisioningStep.ROTATE, tenantId,
+            ConnectionDetails next = stepWithoutLease(ProvisioningStep.ROTATE, tenantId,
                     () -> creator.rotatePassword(stored.databaseName(), stored.roleName()));
-            stepOnExisting(ProvisioningStep.VERIFY, tenantId, () -> verifier.verify(next));
-            SealedValue sealed = stepOnExisting(ProvisioningStep.ENCRYPT, tenantId, () -> sealer.seal(tenantId, next));
-            boolean replaced = stepOnExisting(ProvisioningStep.STORE, tenantId,
+            stepWithoutLease(ProvisioningStep.VERIFY, tenantId, () -> verifier.verify(next));
+            SealedValue sealed = stepWithoutLease(ProvisioningStep.ENCRYPT, tenantId,
+                    () -> sealer.seal(tenantId, next));
+            boolean replaced = stepWithoutLease(ProvisioningStep.STORE, tenantId,
                     () -> store.replaceSecret(tenantId, stored.connectionStringEncrypted(), sealed));
             if (!replaced) {
                 throw new ProvisioningException(ErrorCode.STORE_FAILED,
@@ -242,7 +243,7 @@ public final class ProvisioningSaga implements TenantProvisioner {
     }
 
     /** The reservation, which takes the lease, or a step of an operation on an existing tenant, which holds none. */
-    private <T> T stepOnExisting(ProvisioningStep step, UUID id, Failures.Action<T> action) {
+    private <T> T stepWithoutLease(ProvisioningStep step, UUID id, Failures.Action<T> action) {
         return run(step, id, Optional.empty(), action);
     }
 
