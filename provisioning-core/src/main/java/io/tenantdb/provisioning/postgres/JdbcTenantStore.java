@@ -126,7 +126,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public boolean reserve(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        return reserveWith(tenant, false, "", RESERVED_COUNT, (statement, first) -> { }, JdbcTenantStore::outcome)
+        return reserveWith(tenant, false, "", RESERVED_COUNT, NO_EXTRA, JdbcTenantStore::outcome)
                 == Reservation.RESERVED;
     }
 
@@ -140,7 +140,7 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     @Override
     public Reservation reserveOnServer(Tenant tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant");
-        return reserveWith(tenant, true, "", RESERVED_COUNT, (statement, first) -> { }, JdbcTenantStore::outcome);
+        return reserveWith(tenant, true, "", RESERVED_COUNT, NO_EXTRA, JdbcTenantStore::outcome);
     }
 
     /**
@@ -177,6 +177,9 @@ public final class JdbcTenantStore implements TenantStore, SchemaVersionStore, A
     interface ExtraBinder {
         void bind(PreparedStatement statement, int first) throws SQLException;
     }
+
+    /** The plain reservations' binder: they have no parameters of their own. */
+    private static final ExtraBinder NO_EXTRA = (statement, first) -> { };
 
     /**
      * The reservation's tenant row as a common table expression {@code reserved}, inserted only when {@code room}

@@ -240,13 +240,6 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
 
     private void pass() {
         passPending.set(false);
-        try {
-            followSharedTarget();
-        } catch (SQLException | RuntimeException e) {
-            LOG.log(Level.WARNING, "warm pool size could not be shared, retried at the next check: {0}",
-                    LogSafe.describe(e));
-            return;
-        }
         long wait = refillGate.waitNanos(System.nanoTime());
         if (wait > 0) {
             try {
@@ -257,6 +250,8 @@ public final class PostgresWarmPool implements WarmPool, AutoCloseable {
             return;
         }
         try {
+            // Only a pass that goes ahead reads the shared size: one held back during a burst of claims costs nothing.
+            followSharedTarget();
             store.forgetFinishedClaims();
             Optional<String> version = currentVersion();
             for (Optional<Entry> gone = store.takeStaleOrSurplus(target, version); gone.isPresent();

@@ -8,6 +8,7 @@ import io.tenantdb.provisioning.crypto.EncryptionKey;
 import io.tenantdb.provisioning.flyway.FlywayMigrations;
 import io.tenantdb.provisioning.postgres.JdbcIdempotencyStore;
 import io.tenantdb.provisioning.postgres.PostgresDatabaseCreator;
+import io.tenantdb.provisioning.postgres.PostgresWarmPool;
 import io.tenantdb.provisioning.servlet.BearerTokenFilter;
 
 import java.io.UncheckedIOException;
@@ -132,7 +133,7 @@ public final class Configuration {
         this.accessLog = optional(lookup, ACCESS_LOG).map(Configuration::onOff).orElse(true);
         this.tenantMigrations = optional(lookup, TENANT_MIGRATIONS).map(Configuration::migrations);
         this.metricsToken = optional(lookup, METRICS_TOKEN).map(value -> token(METRICS_TOKEN, value));
-        this.warmPoolSize = number(lookup, WARM_POOL_SIZE, 0, 1000, 0);
+        this.warmPoolSize = number(lookup, WARM_POOL_SIZE, 0, PostgresWarmPool.MAX_SIZE, 0);
         if (timeouts.lease().compareTo(timeouts.statement().plus(timeouts.connect())) <= 0) {
             // A lease shorter than one step could let the reconciler roll back a provisioning that is still alive.
             throw new Invalid(PROVISIONING_LEASE_SECONDS, "must be longer than DB_CONNECT_TIMEOUT_SECONDS + "
