@@ -10,10 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
@@ -50,27 +46,13 @@ final class ExistingTenants {
      * @param progress called with the running count every 100 tenants
      */
     void growTo(int total, IntConsumer progress) throws Exception {
-        AtomicInteger remaining = new AtomicInteger(total - created.size());
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try {
-            List<Future<Void>> workers = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                workers.add(pool.submit(() -> {
-                    while (remaining.getAndDecrement() > 0) {
-                        created.add(createOne());
-                        if (created.size() % 100 == 0) {
-                            progress.accept(created.size());
-                        }
-                    }
-                    return null;
-                }));
+        Parallel.run(total - created.size(), THREADS, i -> () -> {
+            created.add(createOne());
+            if (created.size() % 100 == 0) {
+                progress.accept(created.size());
             }
-            for (Future<Void> worker : workers) {
-                worker.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+            return null;
+        });
     }
 
     /** Removes every tenant created here. */

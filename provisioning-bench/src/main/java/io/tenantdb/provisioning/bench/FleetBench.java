@@ -22,9 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * The fleet-migration benchmark, {@code java -cp provisioning-bench.jar io.tenantdb.provisioning.bench.FleetBench
@@ -153,21 +150,7 @@ public final class FleetBench {
     }
 
     private static List<Tenant> provision(ProvisioningApplication application, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<Tenant>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                String name = "fleet bench " + i + " " + System.nanoTime();
-                futures.add(pool.submit(() -> application.provisioner()
-                        .provision(new TenantRequest(name, Environment.DEVELOPMENT))));
-            }
-            List<Tenant> tenants = new ArrayList<>();
-            for (Future<Tenant> future : futures) {
-                tenants.add(future.get());
-            }
-            return tenants;
-        } finally {
-            pool.shutdownNow();
-        }
+        return Parallel.run(count, 4, i -> () -> application.provisioner()
+                .provision(new TenantRequest("fleet bench " + i + " " + System.nanoTime(), Environment.DEVELOPMENT)));
     }
 }
